@@ -1,0 +1,28 @@
+"""Alembic environment: runs against the engine the app hands over."""
+
+from alembic import context
+
+import wiki.models  # noqa: F401  (registers every table on the metadata)
+from wiki.database import Base
+
+config = context.config
+engine = config.attributes["engine"]
+
+
+def render_item(type_, obj, autogen_context):
+    """Render campwiki's own column types by their import path."""
+    if type_ == "type" and obj.__class__.__module__ == "wiki.database":
+        return f"wiki.database.{obj.__class__.__name__}()"
+    return False
+
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+        render_item=render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,166 @@
+"""Fixtures: an app with a fresh database per test, clients, people of each role."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.helpers import PASSWORD, Auth, Client, LiveServer
+from wiki import create_app
+from wiki.accounts import services
+from wiki.accounts.models import Role, User
+from wiki.extensions import db
+
+PG_URL = os.environ.get("CAMPWIKI_TEST_DATABASE_URL", "")
+
+
+def _base_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "ARGON2_PROFILE": "fast-insecure-for-tests",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "BASE_URL": "http://localhost",
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Iterator[str]:
+    """Migrate one database for the run; tests get copies (SQLite) or truncations (PG)."""
+    if PG_URL:
+        name = f"campwiki_test_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite3'}"
+    from wiki import migrations
+
+    template_app = create_app(_base_config(url))
+    with template_app.app_context():
+        migrations.upgrade(template_app)
+    template_app.extensions["campwiki.db"].dispose()
+    yield url
+    if PG_URL:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _truncate_all(app: Flask) -> None:
+    from wiki.database import Base
+
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with app.extensions["campwiki.db"].begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+    """Return the URL of a fresh, migrated database for one test."""
+    if PG_URL:
+        return migrated_database
+    copy = tmp_path / "campwiki.sqlite3"
+    shutil.copyfile(make_url(migrated_database).database, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Return a factory for apps on this test's database, with extra settings."""
+    apps: list[Flask] = []
+
+    def factory(**overrides) -> Flask:
+        app = create_app({**_base_config(database_url), **overrides})
+        app.test_client_class = Client
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+    if PG_URL and apps:
+        _truncate_all(apps[0])
+    for app in apps:
+        app.extensions["campwiki.db"].dispose()
+
+
+@pytest.fixture
+def app(make_app) -> Flask:
+    """Return the app under test."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    """Return a browser-like client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    """Return a runner for the app's command-line tools."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_user(app: Flask) -> Callable[..., User]:
+    """Return a function that creates an account with a role."""
+
+    def factory(username: str = "priya", role: Role = Role.PARTICIPANT, **kwargs) -> User:
+        with app.app_context():
+            user = services.register_user(
+                username,
+                kwargs.pop("password", PASSWORD),
+                role=role,
+                invite_code=app.config["INVITE_CODE"],
+                **kwargs,
+            )
+            db.session.commit()
+            db.session.expunge(user)
+            return user
+
+    return factory
+
+
+@pytest.fixture
+def participant(create_user) -> User:
+    """Return a participant's account."""
+    return create_user("priya", Role.PARTICIPANT, display_name="Priya")
+
+
+@pytest.fixture
+def facilitator(create_user) -> User:
+    """Return a facilitator's account."""
+    return create_user("fran", Role.FACILITATOR, display_name="Fran")
+
+
+@pytest.fixture
+def admin(create_user) -> User:
+    """Return an admin's account."""
+    return create_user("olu", Role.ADMIN, display_name="Olu")
+
+
+@pytest.fixture
+def auth(client: Client) -> Auth:
+    """Return a helper that logs the client in."""
+    return Auth(client)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """Serve the app over HTTP for browsers and concurrent clients."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()

@@ -1,0 +1,75 @@
+"""campwiki: a collaborative wiki for running a BarCamp."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from wiki import config as settings
+from wiki.extensions import csrf, db, htmx, limiter, login_manager
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the application: defaults, then CAMPWIKI_* variables, then ``config``."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings.defaults(app.instance_path))
+    app.config.from_prefixed_env("CAMPWIKI")
+    if config:
+        app.config.update(config)
+    settings.finalise(app.config)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    if app.config["PROXIES"]:
+        n = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+
+    from wiki import cli, errors, security, templating
+
+    errors.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    from wiki.accounts.views import bp as accounts_bp
+    from wiki.admin.views import bp as admin_bp
+    from wiki.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from wiki.accounts.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Log in to do that."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        # The id carries the session token, so a changed password ends old logins.
+        ident, _, token = user_id.partition(":")
+        if not ident.isdigit():
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or user.session_token != token:
+            return None
+        return user
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,179 @@
+"""Registering, logging in and out, and looking after one's own account."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from wiki.accounts import services
+from wiki.accounts.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from wiki.extensions import limiter
+from wiki.rendering import form_errors_status, render, safe_next
+
+bp = Blueprint("accounts", __name__, url_prefix="/-")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _login_name() -> str:
+    return "login-name:" + services.username_key(request.form.get("username", ""))
+
+
+def _failed(response) -> bool:
+    return response.status_code != 303
+
+
+def _add_error(form, field: str, message: str) -> None:
+    getattr(form, field).errors = [*getattr(form, field).errors, message]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"], deduct_when=_failed)
+def register():
+    """Create an account and log in with it."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                form.username.data,
+                form.password.data,
+                display_name=form.display_name.data or "",
+                email=form.email.data,
+                invite_code=form.invite_code.data or "",
+            )
+        except services.AccountError as error:
+            _add_error(form, error.field, error.message)
+        else:
+            login_user(user)
+            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
+            return redirect(url_for("main.home"), 303)
+    return render(
+        "accounts/register.html",
+        form=form,
+        invite_required=bool(current_app.config["INVITE_CODE"]),
+        status=form_errors_status(form),
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_login_name)
+def login():
+    """Log in with a username and password."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(form.next.data, url_for("main.home")))
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(f"Logged in as {user.display_name}.", "success")
+            return redirect(safe_next(form.next.data, url_for("main.home")), 303)
+        _add_error(form, "password", "That username and password do not match an account.")
+    return render("accounts/login.html", form=form, status=form_errors_status(form))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Log out of this browser."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("main.home"), 303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Show and change one's display name and e-mail."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, form.display_name.data, form.email.data)
+        except services.AccountError as error:
+            _add_error(form, error.field, error.message)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("accounts.profile"), 303)
+    return render("accounts/profile.html", form=form, status=form_errors_status(form))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password, logging out every other device."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except services.AccountError as error:
+            _add_error(form, error.field, error.message)
+        else:
+            # The session token rotated: log in again here so only other devices drop out.
+            login_user(current_user._get_current_object())
+            flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("accounts.profile"), 303)
+    return render("accounts/change_password.html", form=form, status=form_errors_status(form))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link by e-mail, or learn whom to ask for one."""
+    form = ForgotPasswordForm()
+    sent = False
+    can_mail = services.mail_configured()
+    if can_mail and form.validate_on_submit():
+        services.request_reset_by_mail(form.identifier.data)
+        sent = True
+    return render(
+        "accounts/forgot_password.html",
+        form=form,
+        sent=sent,
+        can_mail=can_mail,
+        status=form_errors_status(form),
+    )
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password through a one-time link."""
+    try:
+        found = services.redeem_reset_token(token)
+    except services.AccountError as error:
+        return render("accounts/reset_invalid.html", message=error.message, status=410)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.new_password.data)
+        except services.AccountError as error:
+            _add_error(form, error.field, error.message)
+        else:
+            logout_user()
+            flash(f"Your password is set, {user.display_name}. Log in with it now.", "success")
+            return redirect(url_for("accounts.login"), 303)
+    return render(
+        "accounts/reset_password.html",
+        form=form,
+        user=found.user,
+        status=form_errors_status(form),
+    )

@@ -1,0 +1,122 @@
+"""The database: one engine per app, one SQLAlchemy session per thread of work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, has_app_context, has_request_context, request
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class UTCDateTime(TypeDecorator):
+    """Store aware UTC datetimes; SQLite forgets the zone, so put it back on load."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    """Return the current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime}
+
+
+class _AppSession(Session):
+    """A session that talks to the engine of whichever app is current."""
+
+    def get_bind(self, mapper=None, clause=None, **kwargs):
+        if has_app_context():
+            return current_app.extensions["campwiki.db"]
+        return super().get_bind(mapper=mapper, clause=clause, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Take over transaction control from pysqlite so BEGIN is ours to choose.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # A request that may write takes the write lock up front. A deferred transaction
+        # that reads first and writes later fails with SQLITE_BUSY under WAL instead of
+        # waiting its turn, and rules checked by reading (budgets, base revisions) would
+        # race. Reads stay concurrent.
+        if has_request_context() and request.method in WRITE_METHODS:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with the settings campwiki relies on for this kind of database."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class Database:
+    """Bind models to each app's engine; commit once per successful request."""
+
+    Model = Base
+
+    def __init__(self) -> None:
+        self.session = scoped_session(sessionmaker(class_=_AppSession, expire_on_commit=False))
+
+    def init_app(self, app: Flask) -> None:
+        """Create the app's engine and tie the session to the request cycle."""
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["campwiki.db"] = engine
+
+        @app.after_request
+        def commit(response):
+            if response.status_code < 400:
+                self.session.commit()
+            return response
+
+        @app.teardown_appcontext
+        def remove(_exc):
+            self.session.remove()
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["campwiki.db"]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
