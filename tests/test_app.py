@@ -38,8 +38,12 @@ def test_https_uses_secure_host_prefixed_cookies(make_app, create_user):
         base_url="https://localhost",
         # Over HTTPS the CSRF check also wants a same-origin Referer, as browsers send.
         headers={"Referer": "https://localhost/-/login"},
-        data={"username": "sam", "password": "correct horse battery", "remember": "y",
-              "csrf_token": token},
+        data={
+            "username": "sam",
+            "password": "correct horse battery",
+            "remember": "y",
+            "csrf_token": token,
+        },
     )
     assert response.status_code == 303
     cookies = response.headers.getlist("Set-Cookie")

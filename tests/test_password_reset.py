@@ -52,7 +52,7 @@ def mail_app(make_app, smtp_sink):
 def test_without_mail_the_page_says_whom_to_ask(client):
     body = client.get("/-/forgot").get_data(as_text=True)
     assert "Ask an organiser" in body
-    assert "<form method=\"post\" action=\"/-/forgot\"" not in body
+    assert '<form method="post" action="/-/forgot"' not in body
 
 
 def test_reset_link_is_emailed_and_works_once(mail_app, smtp_sink, create_user):

@@ -44,10 +44,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     from wiki.accounts.views import bp as accounts_bp
     from wiki.admin.views import bp as admin_bp
     from wiki.main import bp as main_bp
+    from wiki.pages.views import bp as pages_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(pages_bp)
     return app
 
 

@@ -12,7 +12,6 @@ from wiki.accounts import services
 from wiki.accounts.models import Role
 from wiki.extensions import db
 
-
 db_group = AppGroup("db", help="Manage the database schema through Alembic migrations.")
 
 
@@ -105,7 +104,9 @@ def seed_demo(force: bool):
 
     if demo.seed(force=force):
         db.session.commit()
-        click.echo("Demo content created. Log in as 'organiser' with password 'festival-with-toilets'.")
+        click.echo(
+            "Demo content created. Log in as 'organiser' with password 'festival-with-toilets'."
+        )
     else:
         click.echo("The site already has content; demo not seeded.")
 

@@ -20,7 +20,10 @@ def seed(force: bool = False) -> bool:
     for username, display_name, role, password in DEMO_PEOPLE:
         if services.find_user(username) is None:
             services.register_user(
-                username, password, display_name=display_name, role=role,
+                username,
+                password,
+                display_name=display_name,
+                role=role,
                 invite_code=_invite_code(),
             )
     return True

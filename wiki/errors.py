@@ -19,8 +19,10 @@ ADVICE = {
 
 
 def _page(code: int, title: str, message: str, headers=None):
-    return render_template("errors/error.html", code=code, title=title, message=message), code, (
-        headers or {}
+    return (
+        render_template("errors/error.html", code=code, title=title, message=message),
+        code,
+        (headers or {}),
     )
 
 

@@ -1,5 +1,6 @@
 """Every model, imported in one place for Alembic and the tests."""
 
 from wiki.accounts.models import PasswordResetToken, Role, User
+from wiki.pages.models import Page, PageAlias, PageLink, Revision
 
-__all__ = ["PasswordResetToken", "Role", "User"]
+__all__ = ["Page", "PageAlias", "PageLink", "PasswordResetToken", "Revision", "Role", "User"]

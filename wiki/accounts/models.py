@@ -52,7 +52,9 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None]
 
     reset_tokens: Mapped[list[PasswordResetToken]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", foreign_keys="PasswordResetToken.user_id"
+        back_populates="user",
+        cascade="all, delete-orphan",
+        foreign_keys="PasswordResetToken.user_id",
     )
 
     def get_id(self) -> str:

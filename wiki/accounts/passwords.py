@@ -56,7 +56,10 @@ def needs_rehash(stored_hash: str) -> bool:
 def password_problem(password: str, *, username: str = "", display_name: str = "") -> str | None:
     """Return why ``password`` is too weak, or None when it will do."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters; a short phrase of a few words is easy to remember."
+        return (
+            f"Use at least {MIN_LENGTH} characters; "
+            "a short phrase of a few words is easy to remember."
+        )
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
     lowered = password.casefold()

@@ -59,7 +59,9 @@ def register_user(
     """Create an account, checking the invite code, name and password rules."""
     required = current_app.config["INVITE_CODE"]
     if required and not hmac.compare_digest(invite_code.strip(), required):
-        raise AccountError("invite_code", "That invite code is not right; check it with an organiser.")
+        raise AccountError(
+            "invite_code", "That invite code is not right; check it with an organiser."
+        )
     username = username.strip()
     if find_user(username) is not None:
         raise AccountError("username", f"The name “{username}” is taken; choose another.")
@@ -88,7 +90,9 @@ def authenticate(username: str, password: str) -> User | None:
     """Return the account if the password is right, upgrading an old hash on the way."""
     user = find_user(username)
     if user is None:
-        dummy = _DUMMY_HASH.setdefault(current_app.config["ARGON2_PROFILE"], hash_password("x" * 16))
+        dummy = _DUMMY_HASH.setdefault(
+            current_app.config["ARGON2_PROFILE"], hash_password("x" * 16)
+        )
         verify_password(dummy, password)
         return None
     if not verify_password(user.password_hash, password):
@@ -191,7 +195,9 @@ def redeem_reset_token(token: str) -> PasswordResetToken:
         select(PasswordResetToken).where(PasswordResetToken.token_hash == _hash_token(token))
     )
     if found is None or found.used_at is not None or found.expires_at <= utcnow():
-        raise AccountError("token", "This reset link has expired or was already used; ask for a new one.")
+        raise AccountError(
+            "token", "This reset link has expired or was already used; ask for a new one."
+        )
     return found
 
 

@@ -1,0 +1,65 @@
+"""Last touches to stored, sanitised page HTML when it is shown: link colours, task boxes.
+
+Both work on markup the renderer itself emitted after sanitising, never on raw user text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+WIKILINK_RE = re.compile(r'<a class="wikilink" href="([^"]*)"')
+CHECKBOX_RE = re.compile(r"<input(?: [a-z]+(?:=\"[^\"]*\")?)*>")
+
+
+def mark_red_links(html: str, missing_urls: set[str]) -> str:
+    """Show links to pages that do not exist (yet) as red links that lead to creating them."""
+    if not missing_urls:
+        return html
+
+    def swap(match: re.Match) -> str:
+        href = match.group(1)
+        if href in missing_urls:
+            return f'<a class="wikilink-new" title="Create this page" href="{href}"'
+        return match.group(0)
+
+    return WIKILINK_RE.sub(swap, html)
+
+
+def tickable_tasks(html: str, form_id: str, labels: list[str]) -> str:
+    """Turn the task list's checkboxes into buttons that submit the tick form."""
+    index = 0
+
+    def swap(match: re.Match) -> str:
+        nonlocal index
+        tag = match.group(0)
+        if 'type="checkbox"' not in tag:
+            return tag
+        checked = " checked" in tag or 'checked=""' in tag
+        label = labels[index] if index < len(labels) else f"task {index + 1}"
+        verb = "Untick" if checked else "Tick"
+        button = (
+            f'<button type="submit" form="{form_id}" name="task" '
+            f'value="{index}:{0 if checked else 1}" class="task-toggle" '
+            f'aria-pressed="{"true" if checked else "false"}" '
+            f'aria-label="{escape(verb)}: {escape(label)}">'
+            f'<span aria-hidden="true">{"☑" if checked else "☐"}</span></button>'
+        )
+        index += 1
+        return button
+
+    return CHECKBOX_RE.sub(swap, html)
+
+
+def disable_tasks(html: str) -> str:
+    """Show task checkboxes as read-only, for people who may not tick them."""
+    return CHECKBOX_RE.sub(
+        lambda m: m.group(0)[:-1] + " disabled>" if 'type="checkbox"' in m.group(0) else m.group(0),
+        html,
+    )
+
+
+def as_markup(html: str) -> Markup:
+    """Mark stored, sanitised HTML as safe for templates."""
+    return Markup(html)

@@ -1,0 +1,480 @@
+"""Reading, creating, editing and looking after wiki pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from wiki.accounts.forms import EmptyForm
+from wiki.accounts.models import Role
+from wiki.auth import role_required
+from wiki.extensions import db
+from wiki.pages import display, listings, markup, services
+from wiki.pages import search as page_search
+from wiki.pages.diffs import diff_lines
+from wiki.pages.forms import EditForm, HideForm, NewPageForm, RenameForm
+from wiki.pages.models import TALK_PREFIX, Page, Revision
+from wiki.pages.proposal import proposal_text
+from wiki.rendering import form_errors_status, render
+
+bp = Blueprint("pages", __name__)
+
+HISTORY_PAGE_SIZE = 50
+
+
+def get_page(slug: str) -> Page:
+    """Return the page at ``slug``; facilitators also see deleted pages; others get 404."""
+    page = services.find_page(slug, include_deleted=True)
+    if page is None:
+        abort(404)
+    if page.is_deleted and not (current_user.is_authenticated and current_user.is_facilitator):
+        abort(404, "This page was deleted. A facilitator can restore it.")
+    return page
+
+
+def get_revision(page: Page, number: int) -> Revision:
+    """Return revision ``number`` of ``page`` or answer 404."""
+    revision = db.session.scalar(
+        select(Revision).where(Revision.page_id == page.id, Revision.number == number)
+    )
+    if revision is None:
+        abort(404, f"This page has no revision {number}.")
+    return revision
+
+
+def require_edit(page: Page | None) -> None:
+    """Refuse (403) when the current person may not edit ``page``."""
+    if not services.can_edit(current_user, page):
+        abort(403, "This page is protected: only facilitators can edit it.")
+
+
+def page_html(page: Page, revision: Revision, *, tickable: bool) -> str:
+    """Return the revision's stored HTML with red links and, if allowed, tickable tasks."""
+    missing = {services.page_url(slug) for slug in services.missing_link_slugs(page)}
+    html = display.mark_red_links(revision.html, missing)
+    if tickable:
+        html = display.tickable_tasks(html, "task-form", markup.task_labels(revision.body))
+    else:
+        html = display.disable_tasks(html)
+    return html
+
+
+def _editor(template: str, form, page: Page | None, status: int = 200, **context):
+    preview = None
+    if request.method == "POST" and request.form.get("action") == "preview":
+        preview = services.preview_html(form.body.data or "")
+    return render(
+        template,
+        block="editor_form",
+        status=status,
+        form=form,
+        page=page,
+        preview=preview,
+        **context,
+    )
+
+
+@bp.get("/wiki/<path:slug>")
+def view(slug: str):
+    """Show a page, or offer to create it when it does not exist yet."""
+    page = services.find_page(slug, include_deleted=True)
+    if page is None:
+        moved = services.find_alias(slug)
+        if moved is not None:
+            return redirect(url_for("pages.view", slug=moved.slug), 301)
+        if slug.startswith(TALK_PREFIX):
+            return redirect(url_for("pages.discussion", slug=slug.removeprefix(TALK_PREFIX)))
+        return missing(slug)
+    page = get_page(slug)
+    revision = page.current_revision
+    can_edit = services.can_edit(current_user, page)
+    return render(
+        "pages/view.html",
+        page=page,
+        revision=revision,
+        html=display.as_markup(page_html(page, revision, tickable=can_edit)),
+        can_edit=can_edit,
+        tick_form=EmptyForm(),
+        admin_form=EmptyForm(),
+        backlink_count=db.session.scalar(
+            select(func.count()).select_from(services.backlinks(page.slug).subquery())
+        ),
+    )
+
+
+def missing(slug: str):
+    """Answer for a page that does not exist: the create form, or a way to log in."""
+    title = services.suggested_title(slug)
+    if not current_user.is_authenticated:
+        return render("pages/missing.html", slug=slug, title=title, status=404)
+    form = NewPageForm(title=title)
+    return _editor("pages/new.html", form, None, status=404, slug=slug)
+
+
+@bp.route("/-/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Create a page, blank or from a template."""
+    form = NewPageForm(title=request.args.get("title", ""))
+    if request.method == "GET" and request.args.get("template") == "proposal":
+        form.template.data = "proposal"
+    if request.method == "GET" and form.template.data == "proposal" and not form.body.data:
+        form.body.data = proposal_text(form.title.data or "Our BarCamp")
+    if form.validate_on_submit() and request.form.get("action") != "preview":
+        body = form.body.data or ""
+        if form.template.data == "proposal" and not body.strip():
+            body = proposal_text(form.title.data)
+        try:
+            outcome = services.create_page(form.title.data, body, current_user, form.summary.data)
+        except services.PageError as error:
+            form[error.field].errors = [*form[error.field].errors, error.message]
+        else:
+            return _after_save(outcome, form)
+    return _editor("pages/new.html", form, None, status=form_errors_status(form))
+
+
+@bp.route("/wiki/<path:slug>/-/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    """Edit a page; a stale edit is merged or shown as a conflict, never lost."""
+    page = get_page(slug)
+    require_edit(page)
+    current = page.current_revision
+    form = EditForm(
+        title=page.title,
+        body=current.body if current else "",
+        base_revision=current.id if current else "",
+    )
+    if form.validate_on_submit() and request.form.get("action") != "preview":
+        base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else None
+        try:
+            outcome = services.save_page(
+                page,
+                form.title.data,
+                form.body.data or "",
+                current_user,
+                form.summary.data,
+                base_revision_id=base,
+            )
+        except services.PageError as error:
+            form[error.field].errors = [*form[error.field].errors, error.message]
+        else:
+            return _after_save(outcome, form)
+    return _editor("pages/edit.html", form, page, status=form_errors_status(form))
+
+
+def _after_save(outcome: services.SaveOutcome, form):
+    page = outcome.page
+    if outcome.conflict:
+        theirs = outcome.theirs
+        form.base_revision.data = str(theirs.id)
+        return render(
+            "pages/conflict.html",
+            status=409,
+            form=form,
+            page=page,
+            theirs=theirs,
+            hunks=diff_lines(theirs.body, services.normalise_text(outcome.ours)),
+            preview=None,
+        )
+    if outcome.status == "merged":
+        flash(
+            "Someone else saved this page while you were editing. Your changes did not "
+            "overlap with theirs, so both are kept.",
+            "info",
+        )
+    elif outcome.status == "unchanged":
+        flash("You made no changes, so nothing was saved.", "info")
+    else:
+        flash("Your changes are saved.", "success")
+    return redirect(url_for("pages.view", slug=page.slug), 303)
+
+
+@bp.post("/-/preview")
+@login_required
+def preview():
+    """Render Markdown as it will look when saved (for the live preview)."""
+    html = services.preview_html(request.form.get("body", ""))
+    return render("pages/_preview.html", preview=html)
+
+
+@bp.post("/wiki/<path:slug>/-/tick")
+@login_required
+def tick(slug: str):
+    """Tick or untick a task on the page, as a new revision."""
+    page = get_page(slug)
+    require_edit(page)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    index, _, checked = request.form.get("task", "").partition(":")
+    base = request.form.get("base_revision", "")
+    if not index.isdigit() or checked not in ("0", "1") or not base.isdigit():
+        abort(400, "That task could not be read; reload the page and try again.")
+    try:
+        outcome = services.tick_task(page, int(index), checked == "1", current_user, int(base))
+    except services.PageError as error:
+        flash(error.message, "error")
+        return redirect(url_for("pages.view", slug=page.slug), 303)
+    if outcome.conflict:
+        flash("Someone changed that task at the same time; check it and try again.", "error")
+    return redirect(url_for("pages.view", slug=page.slug, _anchor="task-form"), 303)
+
+
+@bp.get("/wiki/<path:slug>/-/history")
+def history(slug: str):
+    """List every revision of a page, newest first."""
+    page = get_page(slug)
+    number = max(request.args.get("page", 1, type=int), 1)
+    revisions = db.session.scalars(
+        page.revisions_query().limit(HISTORY_PAGE_SIZE).offset((number - 1) * HISTORY_PAGE_SIZE)
+    ).all()
+    return render(
+        "pages/history.html",
+        page=page,
+        revisions=revisions,
+        number=number,
+        has_more=page.revision_count > number * HISTORY_PAGE_SIZE,
+    )
+
+
+@bp.get("/wiki/<path:slug>/-/diff")
+def diff(slug: str):
+    """Show the changes between two revisions, words highlighted."""
+    page = get_page(slug)
+    new_number = request.args.get("to", page.revision_count, type=int)
+    old_number = request.args.get("from", new_number - 1, type=int)
+    if old_number > new_number:
+        old_number, new_number = new_number, old_number
+    new = get_revision(page, new_number)
+    old = get_revision(page, old_number) if old_number >= 1 else None
+    hidden = _text_hidden(old) or _text_hidden(new)
+    hunks = [] if hidden else diff_lines(old.body if old else "", new.body)
+    return render("pages/diff.html", page=page, old=old, new=new, hunks=hunks, hidden=hidden)
+
+
+def _text_hidden(revision: Revision | None) -> bool:
+    return bool(revision and revision.hidden and not _is_facilitator())
+
+
+def _is_facilitator() -> bool:
+    return current_user.is_authenticated and current_user.is_facilitator
+
+
+@bp.get("/wiki/<path:slug>/-/revisions/<int:number>")
+def revision(slug: str, number: int):
+    """Show a page as it was at one revision."""
+    page = get_page(slug)
+    old = get_revision(page, number)
+    return render(
+        "pages/revision.html",
+        page=page,
+        revision=old,
+        hidden=_text_hidden(old),
+        html=display.as_markup(page_html(page, old, tickable=False)),
+        can_edit=services.can_edit(current_user, page),
+        form=EmptyForm(),
+        hide_form=HideForm(),
+    )
+
+
+@bp.post("/wiki/<path:slug>/-/revisions/<int:number>/revert")
+@login_required
+def revert(slug: str, number: int):
+    """Make an old revision the newest, as a new revision."""
+    page = get_page(slug)
+    require_edit(page)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        outcome = services.revert_to(page, get_revision(page, number), current_user)
+    except services.PageError as error:
+        abort(403, error.message)
+    if outcome.status == "unchanged":
+        flash("The page already reads like that revision.", "info")
+    else:
+        flash(f"Reverted to revision {number}.", "success")
+    return redirect(url_for("pages.view", slug=page.slug), 303)
+
+
+@bp.post("/wiki/<path:slug>/-/revisions/<int:number>/hide")
+@role_required(Role.FACILITATOR)
+def hide_revision(slug: str, number: int):
+    """Hide an abusive revision's text from everyone but facilitators."""
+    page = get_page(slug)
+    form = HideForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.hide_revision(get_revision(page, number), current_user, form.reason.data or "")
+    flash(f"Revision {number} is hidden from the public.", "success")
+    return redirect(url_for("pages.history", slug=page.slug), 303)
+
+
+@bp.post("/wiki/<path:slug>/-/revisions/<int:number>/unhide")
+@role_required(Role.FACILITATOR)
+def unhide_revision(slug: str, number: int):
+    """Show a hidden revision's text again."""
+    page = get_page(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.unhide_revision(get_revision(page, number))
+    flash(f"Revision {number} is visible again.", "success")
+    return redirect(url_for("pages.history", slug=page.slug), 303)
+
+
+@bp.route("/wiki/<path:slug>/-/rename", methods=["GET", "POST"])
+@login_required
+def rename(slug: str):
+    """Rename a page, leaving a redirect behind."""
+    page = get_page(slug)
+    require_edit(page)
+    form = RenameForm(title=page.title)
+    if form.validate_on_submit():
+        try:
+            services.rename_page(page, form.title.data, current_user)
+        except services.PageError as error:
+            form.title.errors = [*form.title.errors, error.message]
+        else:
+            flash(f"Renamed. The old address, /wiki/{slug}, leads here.", "success")
+            return redirect(url_for("pages.view", slug=page.slug), 303)
+    return render("pages/rename.html", form=form, page=page, status=form_errors_status(form))
+
+
+@bp.post("/wiki/<path:slug>/-/delete")
+@role_required(Role.FACILITATOR)
+def delete(slug: str):
+    """Delete a page (facilitators only); it can be restored."""
+    page = get_page(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.delete_page(page, current_user)
+    flash(f"“{page.title}” is deleted. Facilitators can still open and restore it.", "success")
+    return redirect(url_for("pages.view", slug=page.slug), 303)
+
+
+@bp.post("/wiki/<path:slug>/-/restore")
+@role_required(Role.FACILITATOR)
+def restore(slug: str):
+    """Restore a deleted page."""
+    page = get_page(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.restore_page(page, current_user)
+    flash(f"“{page.title}” is restored.", "success")
+    return redirect(url_for("pages.view", slug=page.slug), 303)
+
+
+@bp.post("/wiki/<path:slug>/-/protect")
+@role_required(Role.FACILITATOR)
+def protect(slug: str):
+    """Protect a page so only facilitators edit it, or lift the protection."""
+    page = get_page(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.set_protected(page, request.form.get("protected") == "1")
+    flash(
+        "Only facilitators can edit this page now."
+        if page.protected
+        else "Everyone with an account can edit this page again.",
+        "success",
+    )
+    return redirect(url_for("pages.view", slug=page.slug), 303)
+
+
+@bp.get("/wiki/<path:slug>/-/links-here")
+def links_here(slug: str):
+    """List the pages that link to this one."""
+    page = services.find_page(slug)
+    pages = db.session.scalars(services.backlinks(slug)).all()
+    return render("pages/links_here.html", page=page, slug=slug, pages=pages)
+
+
+@bp.route("/wiki/<path:slug>/-/discussion", methods=["GET", "POST"])
+def discussion(slug: str):
+    """Show the page's discussion, or start it."""
+    page = get_page(slug)
+    talk = services.discussion_page(page)
+    if talk is not None:
+        return redirect(url_for("pages.view", slug=talk.slug))
+    form = EditForm(title=f"Discussion: {page.title}")
+    if request.method == "POST":
+        if not current_user.is_authenticated:
+            abort(403)
+        if form.validate_on_submit() and request.form.get("action") != "preview":
+            outcome = services.start_discussion(
+                page, form.body.data or "", current_user, form.summary.data
+            )
+            return _after_save(outcome, form)
+    return render(
+        "pages/discussion_new.html",
+        block="editor_form",
+        form=form,
+        page=page,
+        preview=services.preview_html(form.body.data or "")
+        if request.form.get("action") == "preview"
+        else None,
+        status=form_errors_status(form),
+    )
+
+
+RECENT_PAGE_SIZE = 50
+
+
+@bp.get("/-/recent")
+def recent():
+    """List the latest changes to every page, with links to each diff."""
+    number = max(request.args.get("page", 1, type=int), 1)
+    changes = db.session.scalars(
+        listings.recent_changes()
+        .limit(RECENT_PAGE_SIZE + 1)
+        .offset((number - 1) * RECENT_PAGE_SIZE)
+    ).all()
+    return render(
+        "pages/recent.html",
+        changes=changes[:RECENT_PAGE_SIZE],
+        number=number,
+        has_more=len(changes) > RECENT_PAGE_SIZE,
+    )
+
+
+@bp.get("/-/recent.atom")
+def recent_feed():
+    """Offer recent changes as an Atom feed for feed readers."""
+    changes = db.session.scalars(listings.recent_changes().limit(50)).all()
+    body = render_template("pages/recent.atom", changes=changes)
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/-/pages")
+def index():
+    """List every page from A to Z."""
+    pages = db.session.scalars(listings.all_pages()).all()
+    return render("pages/index.html", pages=pages)
+
+
+@bp.get("/-/wanted")
+def wanted():
+    """List pages that are linked to but do not exist yet."""
+    rows = db.session.execute(listings.wanted_pages().limit(500)).all()
+    return render("pages/wanted.html", rows=rows)
+
+
+@bp.get("/-/search")
+def search():
+    """Search page titles and text."""
+    query = request.args.get("q", "").strip()
+    hits = page_search.search(query, limit=30) if query else []
+    exact = services.find_page(services.slug_for(query)) if query else None
+    return render("pages/search.html", block="results", query=query, hits=hits, exact=exact)
+
+
+@bp.get("/-/people/<username>/contributions")
+def contributions(username: str):
+    """List the changes one person made."""
+    from wiki.accounts.services import find_user
+
+    person = find_user(username)
+    if person is None:
+        abort(404, f"No account is called {username}.")
+    changes = db.session.scalars(listings.contributions(person.id).limit(200)).all()
+    return render("pages/contributions.html", person=person, changes=changes)
