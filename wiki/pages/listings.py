@@ -19,6 +19,15 @@ def recent_changes() -> Select:
     )
 
 
+def by_initial(pages: list[Page]) -> list[tuple[str, list[Page]]]:
+    """Group pages (already in title order) under their first letter; others under "#"."""
+    groups: dict[str, list[Page]] = {}
+    for page in pages:
+        first = page.title[:1].upper()
+        groups.setdefault(first if first.isalpha() else "#", []).append(page)
+    return sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
+
+
 def all_pages() -> Select:
     """Return a query of live pages (not discussions), A to Z."""
     return (

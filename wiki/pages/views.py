@@ -441,7 +441,7 @@ def recent():
 def recent_feed():
     """Offer recent changes as an Atom feed for feed readers."""
     changes = db.session.scalars(listings.recent_changes().limit(50)).all()
-    body = render_template("pages/recent.atom", changes=changes)
+    body = render_template("pages/recent_feed.xml", changes=changes)
     return Response(body, mimetype="application/atom+xml")
 
 
@@ -449,7 +449,7 @@ def recent_feed():
 def index():
     """List every page from A to Z."""
     pages = db.session.scalars(listings.all_pages()).all()
-    return render("pages/index.html", pages=pages)
+    return render("pages/index.html", groups=listings.by_initial(pages))
 
 
 @bp.get("/-/wanted")
