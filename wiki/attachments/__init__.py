@@ -1,0 +1,1 @@
+"""Files attached to wiki pages: images and PDFs, kept with every version."""
