@@ -11,8 +11,15 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    """Show what campwiki is for and where to start."""
-    return render("main/home.html")
+    """Show the current event and where to start."""
+    from wiki.events import services as events
+
+    event = events.current_event()
+    return render(
+        "main/home.html",
+        event=event,
+        counts=events.counts(event) if event else None,
+    )
 
 
 @bp.get("/-/health")

@@ -34,6 +34,13 @@ def format_datetime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> st
     return value.astimezone(LONDON).strftime(fmt)
 
 
+def format_local(value: datetime | None, zone: str, fmt: str = "%-d %b %Y, %H:%M") -> str:
+    """Format an aware datetime in the given time zone (an event's own)."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
 def iso(value: datetime | None) -> str:
     """Format a datetime for a machine-readable <time datetime>."""
     return value.astimezone(UTC).isoformat(timespec="seconds") if value else ""
@@ -42,7 +49,7 @@ def iso(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     """Register template globals and filters."""
     app.jinja_env.globals.update(static_url=static_url, Role=Role)
-    app.jinja_env.filters.update(datetime=format_datetime, iso=iso)
+    app.jinja_env.filters.update(datetime=format_datetime, iso=iso, local=format_local)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,114 @@
+"""Forms for events, RSVPs and announcements."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from wiki.events.models import AgeBand
+
+TIMEZONES = [
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Amsterdam",
+    "Europe/Helsinki",
+    "Atlantic/Reykjavik",
+    "America/New_York",
+    "America/Toronto",
+    "Australia/Sydney",
+    "UTC",
+]
+
+WHOLE = "Enter a whole number."
+
+
+class EventForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    slug = StringField(
+        "Web address (optional)",
+        validators=[Optional(), Length(max=60)],
+        description="The part after /events/ — made from the name if left empty.",
+    )
+    summary = StringField(
+        "One-line summary",
+        validators=[Optional(), Length(max=300)],
+        description="Shown when the event's link is shared.",
+    )
+    description = TextAreaField(
+        "Description (Markdown)", validators=[Optional(), Length(max=20000)]
+    )
+    starts_on = DateField("Starts on", validators=[InputRequired("Give the start date.")])
+    starts_time = TimeField("Start time", validators=[InputRequired("Give the start time.")])
+    ends_on = DateField("Ends on", validators=[InputRequired("Give the end date.")])
+    ends_time = TimeField("End time", validators=[InputRequired("Give the end time.")])
+    timezone = SelectField("Time zone", choices=[SelectChoice(z, z) for z in TIMEZONES])
+    venue_name = StringField("Venue", validators=[Optional(), Length(max=200)])
+    venue_address = TextAreaField("Address", validators=[Optional(), Length(max=1000)])
+    directions = TextAreaField(
+        "Directions",
+        validators=[Optional(), Length(max=5000)],
+        description="Public transport, parking, step-free routes, where the entrance is.",
+    )
+    map_url = URLField("Map link", validators=[Optional(), Length(max=500)])
+    capacity = IntegerField(
+        "Capacity (people, children included)",
+        validators=[Optional()],
+        description="Leave empty for no limit. When full, households join a waiting list.",
+    )
+    dots_per_person = IntegerField("Dots per person", default=5, validators=[InputRequired(WHOLE)])
+    max_dots_per_pitch = IntegerField(
+        "Most dots one person may put on one session", default=3, validators=[InputRequired(WHOLE)]
+    )
+    children_vote = BooleanField("Children registered in an RSVP get their own dots", default=True)
+    allow_self_dots = BooleanField("People may put dots on their own sessions")
+    hide_tallies = BooleanField("Hide the dot counts until a facilitator reveals them")
+
+
+class ChildForm(Form):
+    child_id = HiddenField()
+    first_name = StringField("First name", validators=[Optional(), Length(max=40)])
+    age_band = SelectField(
+        "Age",
+        choices=[SelectChoice("", "Choose…")] + [SelectChoice(b.value, b.label) for b in AgeBand],
+        validate_choice=False,
+    )
+
+
+class RsvpForm(FlaskForm):
+    adults = IntegerField("Adults (including you)", default=1, validators=[InputRequired(WHOLE)])
+    children = FieldList(FormField(ChildForm), min_entries=1)
+    access_needs = TextAreaField(
+        "Access needs (optional)",
+        validators=[Optional(), Length(max=2000)],
+        description="Only organisers see this.",
+    )
+    dietary_needs = TextAreaField(
+        "Dietary needs (optional)",
+        validators=[Optional(), Length(max=2000)],
+        description="Only organisers see this.",
+    )
+    childcare_interest = BooleanField("We'd be interested in childcare or a crèche")
+    show_name = BooleanField("Show my name on the public list of who's coming")
+    accepted_conduct = BooleanField("I accept the code of conduct for everyone in my household")
+
+
+class AnnouncementForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Text (Markdown)", validators=[Optional(), Length(max=20000)])

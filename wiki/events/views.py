@@ -1,0 +1,294 @@
+"""Events: the page where the word spreads, RSVPs, and the facilitator's controls."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from wiki.accounts.forms import EmptyForm
+from wiki.accounts.models import Role
+from wiki.auth import role_required
+from wiki.events import announcements, services
+from wiki.events.forms import AnnouncementForm, EventForm, RsvpForm
+from wiki.events.models import STATE_ACTIONS, Announcement, Event, EventState, RsvpStatus
+from wiki.extensions import db
+from wiki.rendering import form_errors_status, render
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+def get_event(slug: str) -> Event:
+    """Return the event or answer 404."""
+    event = services.find_event(slug)
+    if event is None:
+        abort(404, "There is no event at this address.")
+    return event
+
+
+def _is_facilitator() -> bool:
+    return current_user.is_authenticated and current_user.is_facilitator
+
+
+def _details(form: EventForm) -> services.EventDetails:
+    return services.EventDetails(
+        name=form.name.data or "",
+        slug=form.slug.data or "",
+        starts_on=form.starts_on.data,
+        starts_time=form.starts_time.data,
+        ends_on=form.ends_on.data,
+        ends_time=form.ends_time.data,
+        timezone=form.timezone.data,
+        summary=form.summary.data or "",
+        description=form.description.data or "",
+        venue_name=form.venue_name.data or "",
+        venue_address=form.venue_address.data or "",
+        directions=form.directions.data or "",
+        map_url=form.map_url.data or "",
+        capacity=form.capacity.data,
+        dots_per_person=form.dots_per_person.data,
+        max_dots_per_pitch=form.max_dots_per_pitch.data,
+        children_vote=form.children_vote.data,
+        allow_self_dots=form.allow_self_dots.data,
+        hide_tallies=form.hide_tallies.data,
+    )
+
+
+def _add_error(form, field: str, message: str) -> None:
+    target = form[field] if field in form else form.name
+    target.errors = [*target.errors, message]
+
+
+@bp.get("/")
+def index():
+    """List this year's event and earlier ones."""
+    events = db.session.scalars(services.all_events()).all()
+    return render("events/index.html", events=events)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.FACILITATOR)
+def new():
+    """Create an event, optionally as a copy of an earlier one."""
+    source = services.find_event(request.args.get("copy", "")) if request.args.get("copy") else None
+    form = EventForm()
+    if request.method == "GET":
+        if source is not None:
+            for name, value in services.copy_rules(source).items():
+                form[name].data = value
+            form.name.data = f"{source.name} (copy)"
+        form.starts_time.data = form.starts_time.data or time(10, 0)
+        form.ends_time.data = form.ends_time.data or time(17, 0)
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(_details(form), current_user, copy_from=source)
+        except services.EventError as error:
+            _add_error(form, error.field, error.message)
+        else:
+            flash(f"“{event.name}” is created, with a proposal page to draft together.", "success")
+            return redirect(url_for("events.view", slug=event.slug), 303)
+    return render(
+        "events/form.html", form=form, event=None, source=source, status=form_errors_status(form)
+    )
+
+
+@bp.get("/<slug>")
+def view(slug: str):
+    """Show the event: when, where, who is coming, news, and what to do next."""
+    return _event_page(get_event(slug), AnnouncementForm())
+
+
+def _event_page(event: Event, announcement_form: AnnouncementForm, status: int = 200):
+    rsvp = services.find_rsvp(event, current_user) if current_user.is_authenticated else None
+    return render(
+        "events/view.html",
+        status=status,
+        event=event,
+        counts=services.counts(event),
+        rsvp=rsvp,
+        waiting_position=services.waiting_position(rsvp)
+        if rsvp and rsvp.status == RsvpStatus.WAITING
+        else None,
+        attendees=services.public_attendees(event),
+        news=db.session.scalars(announcements.announcements_for(event).limit(10)).all(),
+        history=db.session.scalars(services.state_history(event)).all(),
+        state_form=EmptyForm(),
+        announcement_form=announcement_form,
+        states=list(EventState),
+        EventState=EventState,
+        state_actions=STATE_ACTIONS,
+    )
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@role_required(Role.FACILITATOR)
+def edit(slug: str):
+    """Change an event's details and rules."""
+    event = get_event(slug)
+    if event.is_archived:
+        abort(403, "This event is over and archived; it can no longer change.")
+    form = EventForm(obj=event)
+    if request.method == "GET":
+        zone = services._zone(event.timezone)
+        starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+        form.starts_on.data, form.starts_time.data = starts.date(), starts.time()
+        form.ends_on.data, form.ends_time.data = ends.date(), ends.time()
+    if form.validate_on_submit():
+        try:
+            services.update_event(event, _details(form))
+        except services.EventError as error:
+            _add_error(form, error.field, error.message)
+        else:
+            flash("The event is saved.", "success")
+            return redirect(url_for("events.view", slug=event.slug), 303)
+    return render(
+        "events/form.html", form=form, event=event, source=None, status=form_errors_status(form)
+    )
+
+
+@bp.post("/<slug>/state")
+@role_required(Role.FACILITATOR)
+def change_state(slug: str):
+    """Move the event to its next (or previous) state, and announce it."""
+    event = get_event(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        to = EventState(request.form.get("to", ""))
+        services.change_state(event, to, current_user)
+    except ValueError as error:
+        flash(getattr(error, "message", "Choose a state the event can move to."), "error")
+    else:
+        flash(f"The event is now: {to.label}. Everyone has been told.", "success")
+    return redirect(url_for("events.view", slug=event.slug), 303)
+
+
+def _rsvp_form(event: Event, rsvp) -> RsvpForm:
+    if request.method == "POST":
+        form = RsvpForm()
+    elif rsvp is not None and rsvp.status != RsvpStatus.CANCELLED:
+        form = RsvpForm(obj=rsvp)
+        form.children.entries = []
+        for child in rsvp.active_children:
+            form.children.append_entry(
+                {
+                    "child_id": str(child.id),
+                    "first_name": child.first_name,
+                    "age_band": child.age_band,
+                }
+            )
+        form.children.append_entry()
+        form.accepted_conduct.data = True
+    else:
+        form = RsvpForm()
+    return form
+
+
+@bp.route("/<slug>/rsvp", methods=["GET", "POST"])
+@login_required
+def rsvp(slug: str):
+    """Say a household is coming, or change what it said."""
+    event = get_event(slug)
+    existing = services.find_rsvp(event, current_user)
+    form = _rsvp_form(event, existing)
+    if request.method == "POST" and request.form.get("action") == "add_child":
+        form.children.append_entry()
+        return render("events/rsvp.html", event=event, form=form, rsvp=existing)
+    if form.validate_on_submit():
+        details = services.RsvpDetails(
+            adults=form.adults.data,
+            children=[
+                services.ChildDetails(
+                    first_name=entry.first_name.data or "",
+                    age_band=entry.age_band.data or "",
+                    id=int(entry.child_id.data) if (entry.child_id.data or "").isdigit() else None,
+                )
+                for entry in form.children
+            ],
+            access_needs=form.access_needs.data or "",
+            dietary_needs=form.dietary_needs.data or "",
+            childcare_interest=form.childcare_interest.data,
+            show_name=form.show_name.data,
+            accepted_conduct=form.accepted_conduct.data,
+        )
+        try:
+            outcome = services.save_rsvp(event, current_user, details)
+        except services.EventError as error:
+            _add_error(form, error.field, error.message)
+        else:
+            flash(outcome.message, "success" if outcome.status == RsvpStatus.CONFIRMED else "info")
+            return redirect(url_for("events.view", slug=event.slug, _anchor="rsvp"), 303)
+    if not event.registration_open and request.method == "GET":
+        flash("Registration for this event is not open.", "info")
+    return render(
+        "events/rsvp.html", event=event, form=form, rsvp=existing, status=form_errors_status(form)
+    )
+
+
+@bp.post("/<slug>/rsvp/cancel")
+@login_required
+def cancel_rsvp(slug: str):
+    """Cancel a household's RSVP, giving its places to the waiting list."""
+    event = get_event(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_rsvp(event, current_user)
+    except services.EventError as error:
+        flash(error.message, "error")
+    else:
+        flash("Your RSVP is cancelled. Thanks for letting us know.", "info")
+    return redirect(url_for("events.view", slug=event.slug), 303)
+
+
+@bp.get("/<slug>/people")
+@role_required(Role.FACILITATOR)
+def people(slug: str):
+    """Show organisers the households coming and their needs."""
+    event = get_event(slug)
+    return render(
+        "events/people.html",
+        event=event,
+        counts=services.counts(event),
+        households=services.households_with_needs(event),
+    )
+
+
+@bp.post("/<slug>/announcements")
+@role_required(Role.FACILITATOR)
+def announce(slug: str):
+    """Post an announcement about the event."""
+    event = get_event(slug)
+    form = AnnouncementForm()
+    if form.validate_on_submit():
+        try:
+            announcements.post_announcement(
+                event, form.title.data, form.body.data or "", current_user
+            )
+        except announcements.AnnouncementError as error:
+            _add_error(form, error.field, error.message)
+        else:
+            flash("Announcement posted.", "success")
+            return redirect(url_for("events.view", slug=event.slug, _anchor="news"), 303)
+    return _event_page(event, form, status=422)
+
+
+@bp.post("/<slug>/announcements/<int:announcement_id>/hide")
+@role_required(Role.FACILITATOR)
+def hide_announcement(slug: str, announcement_id: int):
+    """Hide an announcement, or show it again."""
+    event = get_event(slug)
+    item = db.session.scalar(
+        select(Announcement).where(
+            Announcement.id == announcement_id, Announcement.event_id == event.id
+        )
+    )
+    if item is None or not EmptyForm().validate_on_submit():
+        abort(404)
+    announcements.set_hidden(item, request.form.get("hidden") == "1")
+    return redirect(url_for("events.view", slug=event.slug, _anchor="news"), 303)
+
+
+from wiki.events import outreach  # noqa: E402,F401  (routes on this blueprint)
