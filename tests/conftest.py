@@ -164,3 +164,37 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     server = LiveServer(app).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def create_event(app: Flask, create_user):
+    """Return a function that creates an event (by a facilitator) in a given state."""
+    from datetime import date, time
+
+    from wiki.events import services as events
+    from wiki.events.models import EventState
+
+    made_by: list[User] = []
+
+    def factory(name: str = "GovBarCamp 2026", state: str = "registration", **details):
+        if not made_by:
+            made_by.append(create_user("organiser", Role.FACILITATOR, display_name="Organiser"))
+        fields = {
+            "name": name,
+            "starts_on": date(2026, 10, 17),
+            "starts_time": time(10, 0),
+            "ends_on": date(2026, 10, 18),
+            "ends_time": time(16, 0),
+            **details,
+        }
+        with app.app_context():
+            by = db.session.get(User, made_by[0].id)
+            event = events.create_event(events.EventDetails(**fields), by)
+            target = list(EventState).index(EventState(state))
+            for step in list(EventState)[1 : target + 1]:
+                events.change_state(event, step, by)
+            db.session.commit()
+            db.session.expunge_all()
+            return event
+
+    return factory

@@ -29,9 +29,9 @@ class Client(FlaskClient):
 
     def post(self, *args, csrf: bool = True, **kwargs):
         if csrf:
-            data = kwargs.setdefault("data", {})
+            data = kwargs.get("data", {})
             if isinstance(data, dict):
-                data.setdefault("csrf_token", self.csrf_token())
+                kwargs["data"] = {"csrf_token": self.csrf_token(), **data}
         return super().post(*args, **kwargs)
 
 

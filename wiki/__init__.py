@@ -43,13 +43,21 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     from wiki.accounts.views import bp as accounts_bp
     from wiki.admin.views import bp as admin_bp
+    from wiki.attachments.views import bp as attachments_bp
+    from wiki.events.views import bp as events_bp
+    from wiki.live.views import bp as live_bp
     from wiki.main import bp as main_bp
     from wiki.pages.views import bp as pages_bp
+    from wiki.pitches.views import bp as pitches_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(attachments_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(pitches_bp)
+    app.register_blueprint(live_bp)
     return app
 
 

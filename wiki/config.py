@@ -36,6 +36,9 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": "10 per minute",
         "REGISTER_RATE_LIMIT": "20 per hour",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
+        "LIVE_HEARTBEAT_SECONDS": 15,
+        "LIVE_POLL_SECONDS": 0.15,
         # A session cookie lasts while the browser is open; "remember me" keeps a person
         # logged in for a month, which is what people expect of a community site.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),

@@ -1,6 +1,37 @@
 """Every model, imported in one place for Alembic and the tests."""
 
 from wiki.accounts.models import PasswordResetToken, Role, User
+from wiki.attachments.models import Attachment, AttachmentVersion
+from wiki.events.models import (
+    Announcement,
+    Event,
+    EventStateChange,
+    Rsvp,
+    RsvpChild,
+)
+from wiki.live.models import LiveEvent
 from wiki.pages.models import Page, PageAlias, PageLink, Revision
+from wiki.pitches.models import Ballot, Comment, Dot, Pitch, PitchCoHost
 
-__all__ = ["Page", "PageAlias", "PageLink", "PasswordResetToken", "Revision", "Role", "User"]
+__all__ = [
+    "Ballot",
+    "Comment",
+    "Dot",
+    "Pitch",
+    "PitchCoHost",
+    "Announcement",
+    "Attachment",
+    "AttachmentVersion",
+    "Event",
+    "EventStateChange",
+    "LiveEvent",
+    "Rsvp",
+    "RsvpChild",
+    "Page",
+    "PageAlias",
+    "PageLink",
+    "PasswordResetToken",
+    "Revision",
+    "Role",
+    "User",
+]

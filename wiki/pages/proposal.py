@@ -1,10 +1,8 @@
 """The starting text of an event proposal, which the community then drafts together."""
 
 PROPOSAL_TEMPLATE = """\
-# {name}: proposal
-
-This is a draft everyone can edit. Say what you think on the discussion page, or just
-improve the text: every change is kept in the history.
+This is the draft proposal for **{name}**. Everyone can edit it: say what you think on the
+discussion page, or just improve the text. Every change is kept in the history.
 
 ## Why
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
-from flask import url_for
+from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -110,8 +111,13 @@ def render(text: str) -> markup.Rendered:
 
 
 def page_url(slug: str) -> str:
-    """Return the address of the page at ``slug``."""
-    return url_for("pages.view", slug=slug)
+    """Return the address of the page at ``slug``.
+
+    Built from the settings rather than the request, so pages saved from the command line
+    or a background task link exactly as pages saved in the browser.
+    """
+    root = current_app.config["APPLICATION_ROOT"].rstrip("/")
+    return f"{root}/wiki/{quote(slug, safe='/')}"
 
 
 def _add_revision(

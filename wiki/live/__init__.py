@@ -1,0 +1,1 @@
+"""Live updates: changes announced to open pages over Server-Sent Events."""

@@ -1,0 +1,98 @@
+"""Publish live events inside the transaction of the change they announce."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, text
+
+from wiki.database import utcnow
+from wiki.extensions import db
+from wiki.live.models import LiveEvent
+
+# PostgreSQL channel the hubs LISTEN on; the payload is the new row's id.
+CHANNEL = "campwiki_live"
+# Key of the transaction-level advisory lock that orders publishing transactions
+# (any constant; the bytes spell "cmpwlive").
+PUBLISH_LOCK_KEY = 0x636D70776C697665
+
+TOPIC_RE = re.compile(r"[a-z][a-z0-9_-]*:[A-Za-z0-9_-]+")
+# Event names end up in `event:` lines and in htmx triggers such as `sse:dots-changed`.
+KIND_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def event_topic(event_id: int) -> str:
+    """Return the topic of everything that changes on an event's pages."""
+    return f"event:{int(event_id)}"
+
+
+def page_topic(page_id: int) -> str:
+    """Return the topic of a wiki page."""
+    return f"page:{int(page_id)}"
+
+
+def encode_data(data: dict | list | str) -> str:
+    """Return the text sent as the event's data: a string as it is, anything else as JSON."""
+    if isinstance(data, str):
+        return data
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def publish(topic: str, kind: str, data: dict | list | str = "") -> LiveEvent:
+    """Record a live event in the current transaction; subscribers see it once it commits.
+
+    Call it as the last write of the transaction. On PostgreSQL it takes a lock that
+    publishing transactions share until they commit, so ids become visible in id order
+    and a reader that has seen id N can never later find a smaller one; holding it while
+    doing more locking work invites deadlocks. ``data`` that is a string is sent verbatim
+    (an HTML fragment for ``sse-swap``); anything else is sent as compact JSON.
+    """
+    if len(topic) > 80 or not TOPIC_RE.fullmatch(topic):
+        raise ValueError(f"not a live topic: {topic!r}")
+    if len(kind) > 40 or not KIND_RE.fullmatch(kind):
+        raise ValueError(f"not a live event kind: {kind!r}")
+    session = db.session
+    postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
+        # Sequence values are handed out before commit, so two concurrent publishers could
+        # commit ids 11 then 10; a hub that had read 11 would never look back for 10.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
+    event = LiveEvent(topic=topic, kind=kind, data=encode_data(data), created_at=utcnow())
+    session.add(event)
+    session.flush()
+    if postgres:
+        # Delivered to listeners only when (and if) this transaction commits.
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": CHANNEL, "payload": str(event.id)},
+        )
+    return event
+
+
+def events_since(topic: str, last_id: int, limit: int = 1000) -> list[LiveEvent]:
+    """Return the topic's events after ``last_id``, oldest first, at most ``limit``."""
+    query = (
+        select(LiveEvent)
+        .where(LiveEvent.topic == topic, LiveEvent.id > last_id)
+        .order_by(LiveEvent.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def latest_id() -> int:
+    """Return the id of the newest live event of any topic, 0 if there is none."""
+    return db.session.scalar(select(func.max(LiveEvent.id))) or 0
+
+
+def prune(older_than: timedelta) -> int:
+    """Delete live events older than ``older_than``; return how many went.
+
+    A browser that resumes from a pruned id is sent a ``reset`` event instead of a replay.
+    """
+    result = db.session.execute(
+        delete(LiveEvent).where(LiveEvent.created_at < utcnow() - older_than)
+    )
+    return result.rowcount

@@ -1,0 +1,118 @@
+"""The live stream: a topic's events as Server-Sent Events, resumable by Last-Event-ID."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from wiki.extensions import db
+from wiki.live import services, sse
+from wiki.live.hub import Hub, Subscriber, get_hub
+from wiki.live.models import LiveEvent
+
+bp = Blueprint("live", __name__, url_prefix="/-/live")
+
+TOPIC_RE = re.compile(r"(event|page):([0-9]{1,18})")
+RETRY_MILLISECONDS = 2000
+
+
+def check_topic(topic: str) -> None:
+    """Answer 404 unless ``topic`` names an event or a page the visitor may see."""
+    match = TOPIC_RE.fullmatch(topic)
+    if match is None:
+        abort(404)
+    kind, ident = match.group(1), int(match.group(2))
+    if kind == "event":
+        from wiki.events.models import Event
+
+        if db.session.get(Event, ident) is None:
+            abort(404)
+    else:
+        from wiki.pages.models import Page
+
+        page = db.session.get(Page, ident)
+        if page is None:
+            abort(404)
+        if page.deleted_at is not None and not (
+            current_user.is_authenticated and current_user.is_facilitator
+        ):
+            abort(404)
+
+
+def _resume_from() -> int | None:
+    value = request.headers.get("Last-Event-ID") or request.args.get("last_id") or ""
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+def _opening(topic: str, resume_from: int | None, replay_limit: int) -> tuple[list[bytes], int]:
+    """Return what the stream starts with and the id it has brought the browser up to."""
+    latest = services.latest_id()
+    opening = [sse.comment("connected"), sse.retry(RETRY_MILLISECONDS)]
+    if resume_from is not None:
+        oldest = db.session.scalar(select(func.min(LiveEvent.id))) or latest + 1
+        missed = services.events_since(topic, resume_from, limit=replay_limit + 1)
+        # Ids from another database, pruned history or too much to replay: tell the page
+        # to reload its live parts instead.
+        if resume_from <= latest and resume_from >= oldest - 1 and len(missed) <= replay_limit:
+            opening.extend(sse.frame(event.id, event.kind, event.data) for event in missed)
+            sent = max([resume_from, *(event.id for event in missed)])
+            return opening, sent
+        opening.append(sse.frame(latest, "reset", ""))
+        return opening, latest
+    # An id without data sets the browser's Last-Event-ID without firing an event, so even
+    # a stream that never carried an event resumes without a gap.
+    opening.append(f"id: {latest}\n\n".encode())
+    return opening, latest
+
+
+@bp.get("/<topic>")
+def stream(topic: str):
+    """Stream a topic's live events, replaying those missed since Last-Event-ID."""
+    check_topic(topic)
+    config = current_app.config
+    heartbeat = float(config["LIVE_HEARTBEAT_SECONDS"])
+    replay_limit = int(config.get("LIVE_REPLAY_LIMIT", 1000))
+    hub = get_hub(current_app)
+    # Subscribe before reading the table: whatever commits after this read is in the
+    # mailbox, whatever committed before is in the read; the overlap is skipped by id.
+    subscriber = hub.subscribe(topic)
+    try:
+        opening, sent = _opening(topic, _resume_from(), replay_limit)
+    except BaseException:
+        hub.unsubscribe(subscriber)
+        raise
+    # The stream may stay open for hours: hold no connection or transaction meanwhile.
+    db.session.remove()
+    response = Response(
+        _events(hub, subscriber, opening, sent, heartbeat),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+    # Also runs when the body is never read (a HEAD request, a client gone at once).
+    response.call_on_close(lambda: hub.unsubscribe(subscriber))
+    return response
+
+
+def _events(
+    hub: Hub, subscriber: Subscriber, opening: list[bytes], sent: int, heartbeat: float
+) -> Iterator[bytes]:
+    # Runs outside the app context, after the view has returned.
+    try:
+        yield b"".join(opening)
+        while True:
+            message = subscriber.get(heartbeat)
+            if subscriber.closed:
+                return
+            if message is None:
+                # A closed tab is noticed only when we write to it.
+                yield sse.comment()
+            elif message.id > sent:
+                yield message.frame
+                sent = message.id
+    finally:
+        hub.unsubscribe(subscriber)

@@ -1,0 +1,82 @@
+"""Forms for pitching, commenting, declining and merging."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from wiki.pitches.models import Audience, Need, PitchFormat
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PitchForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=120)])
+    summary = TextAreaField(
+        "What is it about?",
+        validators=[Optional(), Length(max=5000)],
+        description="A few lines is plenty. Markdown works.",
+    )
+    wish = BooleanField("This is a wish: I'd love someone to run it (I won't host it myself)")
+    child_id = SelectField("Led by one of your children?", coerce=str, validate_choice=False)
+    format = RadioField(
+        "Format", choices=[SelectChoice(f.value, f.label) for f in PitchFormat], default="talk"
+    )
+    length_slots = RadioField(
+        "Length",
+        choices=[SelectChoice("1", "One slot"), SelectChoice("2", "Two slots")],
+        default="1",
+    )
+    audience = RadioField(
+        "Who is it for?",
+        choices=[SelectChoice(a.value, a.label) for a in Audience],
+        default="everyone",
+    )
+    min_age = IntegerField(
+        "Youngest age", validators=[Optional(), NumberRange(0, 120, "Ages are 0 to 120.")]
+    )
+    max_age = IntegerField(
+        "Oldest age", validators=[Optional(), NumberRange(0, 120, "Ages are 0 to 120.")]
+    )
+    young_leader = BooleanField("Led by a young person")
+    needs = CheckboxList("Needs", choices=[SelectChoice(n.value, n.label) for n in Need])
+    tags = StringField(
+        "Tags",
+        validators=[Optional(), Length(max=300)],
+        description="Separated by commas, e.g. accessibility, data, nature.",
+    )
+    co_hosts = StringField(
+        "Co-hosts",
+        validators=[Optional(), Length(max=300)],
+        description="Usernames of people running it with you, separated by commas.",
+    )
+    picture = FileField(
+        "A picture (optional)",
+        description="A drawing or photo, for children who cannot write yet. "
+        "PNG, JPEG, GIF or WebP.",
+    )
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your question or comment", validators=[DataRequired(), Length(max=5000)])
+
+
+class DeclineForm(FlaskForm):
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=300)])
+
+
+class MergeForm(FlaskForm):
+    into = SelectField("Merge into", coerce=int, validate_choice=False)

@@ -1,0 +1,562 @@
+"""Business rules for pitches and dot voting; the dot budget holds inside the transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from wiki.accounts.models import User
+from wiki.accounts.services import find_user
+from wiki.database import utcnow
+from wiki.events.models import Event, EventState, Rsvp, RsvpChild, RsvpStatus
+from wiki.extensions import db
+from wiki.live import services as live
+from wiki.pages import services as pages
+from wiki.pitches.models import (
+    Audience,
+    Ballot,
+    Comment,
+    Dot,
+    Need,
+    Pitch,
+    PitchFormat,
+    PitchStatus,
+)
+
+MAX_TITLE = 120
+MAX_SUMMARY = 5000
+MAX_TAGS = 8
+MAX_CO_HOSTS = 5
+
+
+class PitchError(ValueError):
+    """A pitch or vote cannot be made; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class PitchDetails:
+    """What a pitcher types, before it is checked."""
+
+    title: str
+    summary: str = ""
+    format: str = PitchFormat.TALK
+    length_slots: int = 1
+    audience: str = Audience.EVERYONE
+    min_age: int | None = None
+    max_age: int | None = None
+    young_leader: bool = False
+    needs: list[str] = field(default_factory=list)
+    tags: str = ""
+    co_hosts: str = ""
+    wish: bool = False
+    child_id: int | None = None
+
+
+def _clean_tags(text: str) -> str:
+    tags = []
+    for raw in text.replace(";", ",").split(","):
+        tag = "-".join(raw.strip().lower().lstrip("#").split())[:30]
+        if tag and tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise PitchError("tags", f"Use at most {MAX_TAGS} tags.")
+    return ",".join(sorted(tags))
+
+
+def _co_hosts(text: str, author: User) -> list[User]:
+    names = [n.strip().lstrip("@") for n in text.replace(";", ",").split(",") if n.strip()]
+    if len(names) > MAX_CO_HOSTS:
+        raise PitchError("co_hosts", f"Add at most {MAX_CO_HOSTS} co-hosts.")
+    people = []
+    for name in names:
+        person = find_user(name)
+        if person is None:
+            raise PitchError("co_hosts", f"Nobody here is called “{name}”; use their username.")
+        if person.id != author.id and person not in people:
+            people.append(person)
+    return people
+
+
+def _guardians_child(event: Event, guardian: User, child_id: int) -> RsvpChild:
+    child = db.session.scalar(
+        select(RsvpChild)
+        .join(Rsvp, Rsvp.id == RsvpChild.rsvp_id)
+        .where(
+            RsvpChild.id == child_id,
+            RsvpChild.removed_at.is_(None),
+            Rsvp.user_id == guardian.id,
+            Rsvp.event_id == event.id,
+            Rsvp.status != RsvpStatus.CANCELLED,
+        )
+    )
+    if child is None:
+        raise PitchError("child_id", "Choose a child registered in your RSVP for this event.")
+    return child
+
+
+def _check(details: PitchDetails) -> None:
+    if not details.title.strip():
+        raise PitchError("title", "Give the session a title.")
+    if len(details.title.strip()) > MAX_TITLE:
+        raise PitchError("title", f"Keep the title under {MAX_TITLE} characters.")
+    if len(details.summary) > MAX_SUMMARY:
+        raise PitchError("summary", f"Keep the summary under {MAX_SUMMARY:,} characters.")
+    if details.format not in {f.value for f in PitchFormat}:
+        raise PitchError("format", "Choose a format.")
+    if details.audience not in {a.value for a in Audience}:
+        raise PitchError("audience", "Choose who the session is for.")
+    if details.length_slots not in (1, 2):
+        raise PitchError("length_slots", "A session lasts one or two slots.")
+    for age in (details.min_age, details.max_age):
+        if age is not None and not 0 <= age <= 120:
+            raise PitchError("min_age", "Ages are whole numbers of years.")
+    if (
+        details.min_age is not None
+        and details.max_age is not None
+        and details.min_age > details.max_age
+    ):
+        raise PitchError("max_age", "The youngest age cannot be above the oldest.")
+    unknown = set(details.needs) - {n.value for n in Need}
+    if unknown:
+        raise PitchError("needs", "Choose needs from the list.")
+
+
+def _apply(pitch: Pitch, details: PitchDetails, author: User) -> None:
+    pitch.title = " ".join(details.title.split())
+    pitch.summary = pages.normalise_text(details.summary)
+    pitch.summary_html = pages.render(pitch.summary).html if pitch.summary else ""
+    pitch.format = details.format
+    pitch.length_slots = details.length_slots
+    pitch.audience = details.audience
+    family = details.audience == Audience.FAMILY
+    pitch.min_age = details.min_age if family else None
+    pitch.max_age = details.max_age if family else None
+    pitch.needs = ",".join(sorted(set(details.needs)))
+    pitch.tags = _clean_tags(details.tags)
+    pitch.updated_at = utcnow()
+
+
+def can_pitch(event: Event) -> bool:
+    """Tell whether the event takes new pitches."""
+    return event.state in (EventState.REGISTRATION, EventState.VOTING)
+
+
+def create_pitch(event: Event, details: PitchDetails, author: User) -> Pitch:
+    """Pitch a session (or a wish), with its own wiki page for session notes."""
+    if not can_pitch(event):
+        raise PitchError("title", "This event is not taking pitches now.")
+    _check(details)
+    pitch = Pitch(event=event, created_by_id=author.id, status=PitchStatus.ACTIVE)
+    _apply(pitch, details, author)
+    if details.child_id:
+        child = _guardians_child(event, author, details.child_id)
+        pitch.child = child
+        pitch.young_leader = True
+        pitch.host_id = author.id  # the guardian co-hosts a child's session
+        pitch.format = PitchFormat.KID_LED if details.format == PitchFormat.TALK else details.format
+    elif details.wish:
+        pitch.host_id = None
+    else:
+        pitch.host_id = author.id
+        pitch.young_leader = details.young_leader
+    pitch.co_hosts = [] if details.wish else _co_hosts(details.co_hosts, author)
+    db.session.add(pitch)
+    db.session.flush()
+    pitch.page = _notes_page(event, pitch, author)
+    live.publish(live.event_topic(event.id), "pitch-added", {"pitch": pitch.id})
+    return pitch
+
+
+def _notes_page(event: Event, pitch: Pitch, author: User) -> object:
+    title = f"Session notes: {pitch.title}"
+    if pages.find_page(pages.slug_for(title), include_deleted=True) is not None:
+        title = f"{title} ({event.slug} {pitch.id})"
+    link = f"/events/{event.slug}/pitches/{pitch.id}"
+    body = (
+        f"Notes for the session [{pitch.title}]({link}) at {event.name}.\n\n"
+        "## Who came\n\n## What we talked about\n\n## What happens next\n\n- [ ] \n"
+    )
+    return pages.create_page(title, body, author, summary="Started the session notes").page
+
+
+def can_edit(pitch: Pitch, user: User | None) -> bool:
+    """Tell whether ``user`` may edit ``pitch``: its hosts, a wish's author, facilitators."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_facilitator:
+        return True
+    if pitch.event.is_archived:
+        return False
+    return pitch.hosted_by(user) or (pitch.is_wish and pitch.created_by_id == user.id)
+
+
+def update_pitch(pitch: Pitch, details: PitchDetails, by: User) -> None:
+    """Change a pitch's details."""
+    _check(details)
+    _apply(pitch, details, by)
+    if not pitch.is_wish:
+        pitch.co_hosts = _co_hosts(details.co_hosts, pitch.host or by)
+    live.publish(live.event_topic(pitch.event_id), "pitch-changed", {"pitch": pitch.id})
+
+
+def adopt_wish(pitch: Pitch, user: User) -> None:
+    """Make ``user`` the host of a wish."""
+    if not pitch.is_wish:
+        raise PitchError("host", "Someone already hosts this session.")
+    pitch.host_id = user.id
+    pitch.updated_at = utcnow()
+    live.publish(live.event_topic(pitch.event_id), "pitch-changed", {"pitch": pitch.id})
+
+
+def decline_pitch(pitch: Pitch, reason: str) -> None:
+    """Decline a pitch with a reason everyone can read; its dots go back to the voters."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise PitchError("reason", "Say why the session is declined; the pitcher will read it.")
+    _return_all_dots(pitch)
+    pitch.status = PitchStatus.DECLINED
+    pitch.declined_reason = reason[:300]
+    live.publish(live.event_topic(pitch.event_id), "pitch-changed", {"pitch": pitch.id})
+
+
+def merge_pitches(duplicate: Pitch, into: Pitch) -> None:
+    """Merge a duplicate into another pitch; dots move across, capped by the rules."""
+    if duplicate.id == into.id or duplicate.event_id != into.event_id:
+        raise PitchError("into", "Choose another session of the same event.")
+    if not into.is_active:
+        raise PitchError("into", "That session is no longer active.")
+    rows = db.session.execute(
+        select(Dot, Ballot)
+        .join(Ballot, Ballot.id == Dot.ballot_id)
+        .where(Dot.pitch_id == duplicate.id)
+    ).all()
+    for dot, ballot in rows:
+        target = db.session.get(Dot, (ballot.id, into.id))
+        if target is None:
+            target = Dot(ballot_id=ballot.id, pitch_id=into.id, count=0)
+            db.session.add(target)
+        moved = min(dot.count, max(ballot.per_pitch - target.count, 0))
+        target.count += moved
+        ballot.spent -= dot.count - moved  # dots over the cap go back to the voter
+        db.session.delete(dot)
+    duplicate.status = PitchStatus.MERGED
+    duplicate.merged_into = into
+    db.session.flush()
+    topic = live.event_topic(into.event_id)
+    live.publish(topic, "pitch-changed", {"pitch": duplicate.id})
+    _announce_dots(into.event, into)
+
+
+def _return_all_dots(pitch: Pitch) -> None:
+    for dot in db.session.scalars(select(Dot).where(Dot.pitch_id == pitch.id)).all():
+        db.session.execute(
+            update(Ballot).where(Ballot.id == dot.ballot_id).values(spent=Ballot.spent - dot.count)
+        )
+    db.session.execute(delete(Dot).where(Dot.pitch_id == pitch.id))
+
+
+def add_comment(pitch: Pitch, author: User, body: str) -> Comment:
+    """Ask a question or leave a remark on a pitch."""
+    body = pages.normalise_text(body)
+    if not body:
+        raise PitchError("body", "Write something first.")
+    if len(body) > 5000:
+        raise PitchError("body", "Keep comments under 5,000 characters.")
+    comment = Comment(
+        pitch_id=pitch.id, author_id=author.id, body=body, body_html=pages.render(body).html
+    )
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+
+
+
+@dataclass(frozen=True)
+class Voter:
+    """Who a vote is for: a person, or a child whose dots their guardian casts."""
+
+    user: User
+    child: RsvpChild | None = None
+
+    @property
+    def child_key(self) -> int:
+        return self.child.id if self.child else 0
+
+    @property
+    def name(self) -> str:
+        return self.child.first_name if self.child else "you"
+
+
+def voters_for(event: Event, user: User) -> list[Voter]:
+    """Return the voters a person votes for: themselves, and their children where allowed."""
+    voters = [Voter(user)]
+    if event.children_vote:
+        rsvp = db.session.scalar(
+            select(Rsvp).where(
+                Rsvp.event_id == event.id,
+                Rsvp.user_id == user.id,
+                Rsvp.status != RsvpStatus.CANCELLED,
+            )
+        )
+        if rsvp is not None:
+            voters += [Voter(user, child) for child in rsvp.active_children]
+    return voters
+
+
+def voter_for(event: Event, user: User, child_id: int | None) -> Voter:
+    """Return the voter for ``child_id`` (a child of this person's RSVP) or the person."""
+    if not child_id:
+        return Voter(user)
+    for voter in voters_for(event, user):
+        if voter.child and voter.child.id == child_id:
+            return voter
+    raise PitchError("as", "You can only cast dots for children registered in your RSVP.")
+
+
+def _ballot(event: Event, voter: Voter) -> Ballot:
+    values = {
+        "event_id": event.id,
+        "user_id": voter.user.id,
+        "child_id": voter.child.id if voter.child else None,
+        "child_key": voter.child_key,
+        "budget": event.dots_per_person,
+        "per_pitch": event.max_dots_per_pitch,
+        "spent": 0,
+    }
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    if db.engine.dialect.name in ("postgresql", "sqlite"):
+        statement = dialect.insert(Ballot).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - other databases are not supported targets
+        statement = insert(Ballot).values(**values)
+    db.session.execute(statement)
+    return db.session.scalars(
+        select(Ballot)
+        .where(
+            Ballot.event_id == event.id,
+            Ballot.user_id == voter.user.id,
+            Ballot.child_key == voter.child_key,
+        )
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def existing_ballot(event: Event, voter: Voter) -> Ballot | None:
+    """Return the voter's ballot if they have placed a dot before."""
+    return db.session.scalar(
+        select(Ballot).where(
+            Ballot.event_id == event.id,
+            Ballot.user_id == voter.user.id,
+            Ballot.child_key == voter.child_key,
+        )
+    )
+
+
+def dots_left(event: Event, voter: Voter) -> int:
+    """Return how many dots the voter has left to place."""
+    ballot = existing_ballot(event, voter)
+    return ballot.left if ballot else event.dots_per_person
+
+
+class VoteRefused(PitchError):
+    """The vote breaks a rule; the message says which."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("vote", message)
+
+
+def _check_vote(event: Event, pitch: Pitch, voter: Voter) -> None:
+    if not event.voting_open:
+        raise VoteRefused("Voting is closed, so dots cannot be placed or taken back now.")
+    if pitch.event_id != event.id or not pitch.is_active:
+        raise VoteRefused("That session is not open for dots.")
+    if not event.allow_self_dots and voter.child is None and pitch.hosted_by(voter.user):
+        raise VoteRefused("This event does not let people put dots on their own sessions.")
+    if voter.child is not None and not event.children_vote:
+        raise VoteRefused("Children do not vote at this event.")
+
+
+def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Ballot:
+    """Place one dot; refused when the budget is spent or the session is at the maximum.
+
+    Both limits are conditions of UPDATE statements inside a savepoint: the row lock the first
+    UPDATE takes serialises a voter's requests, so parallel requests cannot overspend.
+    """
+    _check_vote(event, pitch, voter)
+    ballot = _ballot(event, voter)
+    with db.session.begin_nested():
+        spent = db.session.execute(
+            update(Ballot)
+            .where(Ballot.id == ballot.id, Ballot.spent < Ballot.budget)
+            .values(spent=Ballot.spent + 1)
+        ).rowcount
+        if not spent:
+            raise VoteRefused(
+                f"{'You have' if not voter.child else voter.child.first_name + ' has'} "
+                f"no dots left: all {ballot.budget} are placed. Take one back to move it."
+            )
+        raised = db.session.execute(
+            update(Dot)
+            .where(
+                Dot.ballot_id == ballot.id,
+                Dot.pitch_id == pitch.id,
+                Dot.count < ballot.per_pitch,
+            )
+            .values(count=Dot.count + 1)
+        ).rowcount
+        if not raised:
+            if db.session.get(Dot, (ballot.id, pitch.id), populate_existing=True) is not None:
+                raise VoteRefused(
+                    f"At most {ballot.per_pitch} dots can go on one session, and this one "
+                    "has them all."
+                )
+            db.session.add(Dot(ballot_id=ballot.id, pitch_id=pitch.id, count=1))
+            db.session.flush()
+    _announce_dots(event, pitch)
+    db.session.refresh(ballot)
+    return ballot
+
+
+def remove_dot(event: Event, pitch: Pitch, voter: Voter) -> Ballot:
+    """Take one dot back from a session."""
+    _check_vote(event, pitch, voter)
+    ballot = existing_ballot(event, voter)
+    if ballot is None:
+        raise VoteRefused("There is no dot of yours on this session to take back.")
+    with db.session.begin_nested():
+        returned = db.session.execute(
+            update(Ballot)
+            .where(Ballot.id == ballot.id, Ballot.spent > 0)
+            .values(spent=Ballot.spent - 1)
+        ).rowcount
+        lowered = (
+            returned
+            and db.session.execute(
+                update(Dot)
+                .where(Dot.ballot_id == ballot.id, Dot.pitch_id == pitch.id, Dot.count > 0)
+                .values(count=Dot.count - 1)
+            ).rowcount
+        )
+        if not lowered:
+            raise VoteRefused("There is no dot of yours on this session to take back.")
+    _announce_dots(event, pitch)
+    db.session.refresh(ballot)
+    return ballot
+
+
+def _announce_dots(event: Event, pitch: Pitch) -> None:
+    # The new total travels as the message itself, so every board swaps it in without a
+    # request of its own; while tallies are hidden, nothing about the count leaves.
+    topic = live.event_topic(event.id)
+    if tallies_visible(event):
+        live.publish(topic, f"dots-{pitch.id}", str(tally(pitch)))
+    else:
+        live.publish(topic, "dots-changed", {"pitch": pitch.id})
+
+
+def tallies_visible(event: Event, user: User | None = None) -> bool:
+    """Tell whether dot counts may be shown (to ``user``, if given)."""
+    if not event.hide_tallies or event.tallies_revealed:
+        return True
+    return (
+        event.state not in (EventState.REGISTRATION, EventState.VOTING) and event.tallies_revealed
+    )
+
+
+def reveal_tallies(event: Event) -> None:
+    """Show the hidden dot counts on every screen at once."""
+    event.tallies_revealed = True
+    live.publish(live.event_topic(event.id), "tallies-revealed", {"event": event.id})
+
+
+def tally(pitch: Pitch) -> int:
+    """Return the dots on a pitch."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Dot.count), 0)).where(Dot.pitch_id == pitch.id)
+        )
+    )
+
+
+def tallies(event: Event) -> dict[int, tuple[int, int]]:
+    """Return {pitch id: (adult dots, child dots)} for the event."""
+    rows = db.session.execute(
+        select(
+            Dot.pitch_id,
+            func.sum(case((Ballot.child_key == 0, Dot.count), else_=0)),
+            func.sum(case((Ballot.child_key != 0, Dot.count), else_=0)),
+        )
+        .join(Ballot, Ballot.id == Dot.ballot_id)
+        .where(Ballot.event_id == event.id)
+        .group_by(Dot.pitch_id)
+    ).all()
+    return {pitch_id: (int(adults or 0), int(children or 0)) for pitch_id, adults, children in rows}
+
+
+def my_dots(event: Event, voter: Voter) -> dict[int, int]:
+    """Return {pitch id: dots} this voter placed; nobody else's dots are ever shown."""
+    ballot = existing_ballot(event, voter)
+    if ballot is None:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Dot.pitch_id, Dot.count).where(Dot.ballot_id == ballot.id, Dot.count > 0)
+        ).all()
+    )
+
+
+def fair_order(pitches: list[Pitch], seed: str) -> list[Pitch]:
+    """Shuffle pitches the same way every time for one person, differently for another."""
+    return sorted(
+        pitches,
+        key=lambda p: hashlib.blake2b(f"{seed}:{p.id}".encode(), digest_size=8).digest(),
+    )
+
+
+@dataclass
+class BoardFilter:
+    family: bool = False
+    format: str = ""
+    tag: str = ""
+    mine: bool = False
+    sort: str = "fair"
+
+
+def board(event: Event, filters: BoardFilter, *, seed: str, voter: Voter | None) -> list[Pitch]:
+    """Return the event's active pitches, filtered and ordered for one person."""
+    query = select(Pitch).where(Pitch.event_id == event.id, Pitch.status == PitchStatus.ACTIVE)
+    if filters.family:
+        query = query.where(Pitch.audience == Audience.FAMILY)
+    if filters.format:
+        query = query.where(Pitch.format == filters.format)
+    pitches = list(db.session.scalars(query.order_by(Pitch.created_at.desc(), Pitch.id.desc())))
+    if filters.tag:
+        pitches = [p for p in pitches if filters.tag in p.tag_list]
+    if filters.mine and voter is not None:
+        mine = my_dots(event, voter)
+        pitches = [p for p in pitches if p.id in mine]
+    if filters.sort == "newest":
+        return pitches
+    if filters.sort == "dots" and tallies_visible(event):
+        counts = tallies(event)
+        return sorted(pitches, key=lambda p: -sum(counts.get(p.id, (0, 0))))
+    return fair_order(pitches, seed)
+
+
+def results(event: Event) -> list[tuple[Pitch, int, int]]:
+    """Return (pitch, adult dots, child dots) for every active pitch, most dots first."""
+    counts = tallies(event)
+    pitches = db.session.scalars(
+        select(Pitch).where(Pitch.event_id == event.id, Pitch.status == PitchStatus.ACTIVE)
+    ).all()
+    rows = [(p, *counts.get(p.id, (0, 0))) for p in pitches]
+    return sorted(rows, key=lambda row: (-(row[1] + row[2]), row[0].title.lower()))

@@ -1,0 +1,431 @@
+"""The session board: pitching, dot voting (with or without JavaScript), results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+
+from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from wiki.accounts.forms import EmptyForm
+from wiki.accounts.models import Role
+from wiki.auth import role_required
+from wiki.events.models import Event
+from wiki.events.views import get_event
+from wiki.extensions import db
+from wiki.pitches import services
+from wiki.pitches.forms import CommentForm, DeclineForm, MergeForm, PitchForm
+from wiki.pitches.models import Comment, Pitch, PitchFormat, PitchStatus
+from wiki.rendering import form_errors_status, render, wants_fragment
+
+bp = Blueprint("pitches", __name__, url_prefix="/events/<slug>")
+
+
+def get_pitch(event: Event, pitch_id: int) -> Pitch:
+    """Return the event's pitch or answer 404."""
+    pitch = db.session.get(Pitch, pitch_id)
+    if pitch is None or pitch.event_id != event.id:
+        abort(404, "There is no such session pitch.")
+    return pitch
+
+
+def _seed() -> str:
+    # A per-person shuffle: logged-in people keep their order on every device.
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    if "board_seed" not in session:
+        session["board_seed"] = secrets.token_hex(8)
+    return session["board_seed"]
+
+
+def _filters() -> services.BoardFilter:
+    args = request.args
+    fmt = args.get("format", "")
+    return services.BoardFilter(
+        family=args.get("family") == "1",
+        format=fmt if fmt in {f.value for f in PitchFormat} else "",
+        tag=args.get("tag", "").strip().lower()[:30],
+        mine=args.get("mine") == "1",
+        sort=args.get("sort", "fair") if args.get("sort") in ("fair", "newest", "dots") else "fair",
+    )
+
+
+def _voter(event: Event, child_id: int | None = None) -> services.Voter | None:
+    if not current_user.is_authenticated:
+        return None
+    return services.voter_for(event, current_user, child_id)
+
+
+def _voter_from_request(event: Event) -> services.Voter | None:
+    raw = request.values.get("as", "")
+    try:
+        return _voter(event, int(raw) if raw.isdigit() else None)
+    except services.PitchError:
+        abort(403, "You can only cast dots for children registered in your RSVP.")
+
+
+def _board_context(event: Event) -> dict:
+    voter = _voter_from_request(event)
+    filters = _filters()
+    pitches = services.board(event, filters, seed=_seed(), voter=voter)
+    voters = services.voters_for(event, current_user) if current_user.is_authenticated else []
+    return {
+        "event": event,
+        "pitches": pitches,
+        "filters": filters,
+        "voter": voter,
+        "voters": [(v, services.dots_left(event, v)) for v in voters],
+        "mine": services.my_dots(event, voter) if voter else {},
+        "left": services.dots_left(event, voter) if voter else 0,
+        "counts": services.tallies(event) if services.tallies_visible(event) else None,
+        "formats": list(PitchFormat),
+        "vote_form": EmptyForm(),
+    }
+
+
+@bp.get("/board")
+def board(slug: str):
+    """Show the session board: every pitch, in a fair order, with live dot counts."""
+    event = get_event(slug)
+    return render("pitches/board.html", block="board_list", **_board_context(event))
+
+
+@bp.post("/pitches/<int:pitch_id>/dots")
+@login_required
+def vote(slug: str, pitch_id: int):
+    """Place or take back one dot, for oneself or a child of one's RSVP."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    voter = _voter_from_request(event)
+    action = request.form.get("action")
+    error = None
+    try:
+        if action == "add":
+            services.add_dot(event, pitch, voter)
+        elif action == "remove":
+            services.remove_dot(event, pitch, voter)
+        else:
+            abort(400, "Say whether to add or remove a dot.")
+    except services.PitchError as refused:
+        error = refused.message
+        db.session.rollback()
+    if wants_fragment():
+        context = _board_context(event)
+        return render(
+            "pitches/_vote.html",
+            status=409 if error else 200,
+            pitch=pitch,
+            error=error,
+            oob=True,
+            **{k: v for k, v in context.items() if k not in ("pitches",)},
+        )
+    if error:
+        flash(error, "error")
+    back = url_for("pitches.board", slug=slug, **({"as": voter.child.id} if voter.child else {}))
+    return redirect(f"{back}#pitch-{pitch.id}", 303)
+
+
+@bp.route("/pitches/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    """Pitch a session, a kid-led session, or a wish."""
+    event = get_event(slug)
+    form = _pitch_form(event)
+    if not services.can_pitch(event) and request.method == "GET":
+        flash("This event is not taking pitches now.", "info")
+    if form.validate_on_submit():
+        try:
+            pitch = services.create_pitch(event, _details(form), current_user)
+            _save_picture(pitch, form)
+        except services.PitchError as error:
+            _add_error(form, error.field, error.message)
+            db.session.rollback()
+        else:
+            flash("Your session is on the board. Share it so people dot it!", "success")
+            return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+    return render(
+        "pitches/form.html", event=event, form=form, pitch=None, status=form_errors_status(form)
+    )
+
+
+def _pitch_form(event: Event, pitch: Pitch | None = None) -> PitchForm:
+    form = PitchForm(obj=pitch) if pitch is not None and request.method == "GET" else PitchForm()
+    children = []
+    if current_user.is_authenticated:
+        children = [v.child for v in services.voters_for(event, current_user) if v.child]
+        if not event.children_vote:  # children still pitch even where they do not vote
+            from wiki.events.services import find_rsvp
+
+            rsvp = find_rsvp(event, current_user)
+            children = rsvp.active_children if rsvp else []
+    form.child_id.choices = [("", "No")] + [(str(c.id), f"Yes: {c.first_name}") for c in children]
+    if pitch is not None and request.method == "GET":
+        form.needs.data = pitch.need_list
+        form.tags.data = ", ".join(pitch.tag_list)
+        form.co_hosts.data = ", ".join(c.username for c in pitch.co_hosts)
+        form.length_slots.data = str(pitch.length_slots)
+        form.child_id.data = str(pitch.child_id or "")
+        form.wish.data = pitch.is_wish
+    return form
+
+
+def _details(form: PitchForm) -> services.PitchDetails:
+    return services.PitchDetails(
+        title=form.title.data or "",
+        summary=form.summary.data or "",
+        format=form.format.data or "talk",
+        length_slots=int(form.length_slots.data or 1),
+        audience=form.audience.data or "everyone",
+        min_age=form.min_age.data,
+        max_age=form.max_age.data,
+        young_leader=form.young_leader.data,
+        needs=form.needs.data or [],
+        tags=form.tags.data or "",
+        co_hosts=form.co_hosts.data or "",
+        wish=form.wish.data,
+        child_id=int(form.child_id.data) if (form.child_id.data or "").isdigit() else None,
+    )
+
+
+def _save_picture(pitch: Pitch, form: PitchForm) -> None:
+    upload = form.picture.data
+    if not upload or not getattr(upload, "filename", ""):
+        return
+    from wiki.attachments import services as attachments
+
+    try:
+        outcome = attachments.upload(pitch.page, upload.filename, upload.read(), current_user)
+    except attachments.AttachmentError as error:
+        raise services.PitchError("picture", error.message) from None
+    if not outcome.version.media_type.startswith("image/"):
+        raise services.PitchError("picture", "A pitch picture must be an image, not a PDF.")
+    pitch.picture_id = outcome.attachment.id
+
+
+def _add_error(form, field: str, message: str) -> None:
+    target = form[field] if field in form else form.title
+    target.errors = [*target.errors, message]
+
+
+@bp.get("/pitches/<int:pitch_id>")
+def show(slug: str, pitch_id: int):
+    """Show one pitch: what it is, who hosts it, its dots and its questions."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    return _show(event, pitch, CommentForm())
+
+
+def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 200):
+    voter = _voter_from_request(event)
+    comments = db.session.scalars(
+        select(Comment)
+        .where(Comment.pitch_id == pitch.id, Comment.hidden.is_(False))
+        .order_by(Comment.created_at)
+    ).all()
+    others = db.session.scalars(
+        select(Pitch).where(
+            Pitch.event_id == event.id, Pitch.id != pitch.id, Pitch.status == PitchStatus.ACTIVE
+        )
+    ).all()
+    picture = None
+    if pitch.picture_id:
+        from wiki.attachments.models import Attachment
+        from wiki.attachments.services import file_url
+
+        attachment = db.session.get(Attachment, pitch.picture_id)
+        picture = file_url(attachment) if attachment and not attachment.is_deleted else None
+    return render(
+        "pitches/show.html",
+        status=status,
+        event=event,
+        pitch=pitch,
+        comments=comments,
+        comment_form=comment_form,
+        decline_form=DeclineForm(),
+        merge_form=MergeForm(),
+        others=others,
+        picture=picture,
+        can_edit=services.can_edit(pitch, current_user),
+        voter=voter,
+        mine=services.my_dots(event, voter) if voter else {},
+        left=services.dots_left(event, voter) if voter else 0,
+        voters=[(v, services.dots_left(event, v)) for v in services.voters_for(event, current_user)]
+        if current_user.is_authenticated
+        else [],
+        counts=services.tallies(event) if services.tallies_visible(event) else None,
+        vote_form=EmptyForm(),
+    )
+
+
+@bp.route("/pitches/<int:pitch_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, pitch_id: int):
+    """Edit a pitch (its hosts, or facilitators)."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    if not services.can_edit(pitch, current_user):
+        abort(403, "Only the session's hosts and facilitators can edit it.")
+    form = _pitch_form(event, pitch)
+    if form.validate_on_submit():
+        try:
+            services.update_pitch(pitch, _details(form), current_user)
+            _save_picture(pitch, form)
+        except services.PitchError as error:
+            _add_error(form, error.field, error.message)
+            db.session.rollback()
+        else:
+            flash("The session is updated.", "success")
+            return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+    return render(
+        "pitches/form.html", event=event, form=form, pitch=pitch, status=form_errors_status(form)
+    )
+
+
+@bp.post("/pitches/<int:pitch_id>/adopt")
+@login_required
+def adopt(slug: str, pitch_id: int):
+    """Take on hosting a wish."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.adopt_wish(pitch, current_user)
+    except services.PitchError as error:
+        flash(error.message, "error")
+    else:
+        flash("Thank you! You are hosting this session now.", "success")
+    return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+
+
+@bp.post("/pitches/<int:pitch_id>/comments")
+@login_required
+def comment(slug: str, pitch_id: int):
+    """Ask a question about a pitch."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_comment(pitch, current_user, form.body.data)
+        except services.PitchError as error:
+            _add_error(form, "body", error.message)
+        else:
+            return redirect(
+                url_for("pitches.show", slug=slug, pitch_id=pitch.id, _anchor="comments"), 303
+            )
+    return _show(event, pitch, form, status=422)
+
+
+@bp.post("/pitches/<int:pitch_id>/decline")
+@role_required(Role.FACILITATOR)
+def decline(slug: str, pitch_id: int):
+    """Decline a pitch with a reason; its dots go back to the voters."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    form = DeclineForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.PitchError("reason", "Say why the session is declined.")
+        services.decline_pitch(pitch, form.reason.data)
+    except services.PitchError as error:
+        flash(error.message, "error")
+    else:
+        flash("The session is declined, and its dots went back to the voters.", "success")
+    return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+
+
+@bp.post("/pitches/<int:pitch_id>/merge")
+@role_required(Role.FACILITATOR)
+def merge(slug: str, pitch_id: int):
+    """Merge a duplicate pitch into another; dots move across, capped by the rules."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    form = MergeForm()
+    form.into.choices = []
+    if not form.validate_on_submit():
+        abort(400)
+    into = get_pitch(event, form.into.data)
+    try:
+        services.merge_pitches(pitch, into)
+    except services.PitchError as error:
+        flash(error.message, "error")
+        return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+    flash(f"Merged into “{into.title}”; the dots moved across.", "success")
+    return redirect(url_for("pitches.show", slug=slug, pitch_id=into.id), 303)
+
+
+@bp.post("/reveal")
+@role_required(Role.FACILITATOR)
+def reveal(slug: str):
+    """Reveal hidden dot counts on every screen at once."""
+    event = get_event(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.reveal_tallies(event)
+    flash("The dot counts are revealed on every screen.", "success")
+    return redirect(url_for("pitches.board", slug=slug), 303)
+
+
+@bp.get("/results")
+def results(slug: str):
+    """Show the dots each session received, adults' and children's."""
+    event = get_event(slug)
+    facilitator = current_user.is_authenticated and current_user.is_facilitator
+    if not (services.tallies_visible(event) or facilitator):
+        abort(403, "The dot counts are hidden until a facilitator reveals them.")
+    rows = services.results(event)
+    top = max((a + c for _, a, c in rows), default=0)
+    return render("pitches/results.html", event=event, rows=rows, top=top)
+
+
+@bp.get("/results.csv")
+@role_required(Role.FACILITATOR)
+def results_csv(slug: str):
+    """Download the results for planning the grid (totals only; never who voted what)."""
+    event = get_event(slug)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "pitch_id",
+            "title",
+            "format",
+            "length_slots",
+            "audience",
+            "hosts",
+            "adult_dots",
+            "child_dots",
+            "total_dots",
+        ]
+    )
+    for pitch, adults, children in services.results(event):
+        hosts = [p.display_name for p in ([pitch.host] if pitch.host else []) + pitch.co_hosts]
+        writer.writerow(
+            [
+                pitch.id,
+                _csv_safe(pitch.title),
+                pitch.format,
+                pitch.length_slots,
+                pitch.audience,
+                _csv_safe("; ".join(hosts)),
+                adults,
+                children,
+                adults + children,
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-results.csv"'},
+    )
+
+
+def _csv_safe(value: str) -> str:
+    # Spreadsheets run cells that start with these as formulas (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
