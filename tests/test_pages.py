@@ -451,3 +451,30 @@ def test_feed_escapes_titles_and_summaries(logged_in):
     parsed = feedparser.parse(feed.data)
     assert not parsed.bozo, parsed.bozo_exception
     assert parsed.entries[0].title.startswith("Tents & <Toilets>")
+
+
+def test_editors_are_told_who_saved_in_the_meantime(app, client, auth, participant, create_user):
+    auth.login(participant)
+    create(client, body="one\n")
+    form = client.get("/wiki/proposal/-/edit").get_data(as_text=True)
+    base = BASE_RE.search(form).group(1)
+    assert 'sse-connect="/-/live/page:' in form and "sse:page-edited" in form
+    other = app.test_client()
+    other.post(
+        "/-/login",
+        data={
+            "username": create_user("sam", display_name="Sam").username,
+            "password": "correct horse battery",
+        },
+    )
+    save(other, "proposal", "two\n", base)
+    with app.app_context():
+        from wiki.live.models import LiveEvent
+
+        assert db.session.scalar(select(LiveEvent.kind).order_by(LiveEvent.id.desc())) == (
+            "page-edited"
+        )
+    notice = client.get(f"/wiki/proposal/-/edited-since/{base}").get_data(as_text=True)
+    assert "Sam just saved this page" in notice
+    own = other.get(f"/wiki/proposal/-/edited-since/{base}").get_data(as_text=True)
+    assert "just saved" not in own  # your own saves are not news to you

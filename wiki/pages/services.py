@@ -154,9 +154,12 @@ def _add_revision(
     page.updated_at = revision.created_at or utcnow()
     _replace_links(page, body, rendered.links)
     db.session.flush()
+    from wiki.live import services as live
     from wiki.pages import search
 
     search.index_page(page, body)
+    # People with the editor open hear about it at once (see pages.edited_since).
+    live.publish(live.page_topic(page.id), "page-edited", {"revision": revision.number})
     return revision
 
 
@@ -405,6 +408,16 @@ def start_discussion(page: Page, body: str, author: User, summary: str = "") -> 
         parent=None,
     )
     return SaveOutcome("saved", talk, revision)
+
+
+def revisions_since(page: Page, revision_id: int, exclude_author: User | None = None):
+    """Return a query of the page's revisions saved after ``revision_id``, oldest first."""
+    query = select(Revision).where(Revision.page_id == page.id, Revision.id > revision_id)
+    if exclude_author is not None:
+        query = query.where(
+            (Revision.author_id != exclude_author.id) | Revision.author_id.is_(None)
+        )
+    return query.order_by(Revision.number)
 
 
 def missing_link_slugs(page: Page) -> set[str]:

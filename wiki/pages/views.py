@@ -191,6 +191,15 @@ def _after_save(outcome: services.SaveOutcome, form):
     return redirect(url_for("pages.view", slug=page.slug), 303)
 
 
+@bp.get("/wiki/<path:slug>/-/edited-since/<int:revision_id>")
+@login_required
+def edited_since(slug: str, revision_id: int):
+    """Tell someone editing a page who else has saved it since they started."""
+    page = get_page(slug)
+    newer = db.session.scalars(services.revisions_since(page, revision_id, current_user)).all()
+    return render("pages/_edited_since.html", page=page, newer=newer, base=revision_id)
+
+
 @bp.post("/-/preview")
 @login_required
 def preview():
