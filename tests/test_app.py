@@ -16,6 +16,7 @@ def test_refuses_production_with_default_secret_key(database_url):
 def test_starts_in_production_with_a_real_secret_key(database_url):
     app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": database_url})
     assert app.config["SESSION_COOKIE_HTTPONLY"]
+    app.extensions["campwiki.db"].dispose()
 
 
 def test_settings_come_from_prefixed_environment(monkeypatch, database_url):
@@ -24,6 +25,7 @@ def test_settings_come_from_prefixed_environment(monkeypatch, database_url):
     app = create_app()
     assert app.config["SITE_NAME"] == "GovBarCamp wiki"
     assert app.test_client().get("/").get_data(as_text=True).count("GovBarCamp wiki") >= 1
+    app.extensions["campwiki.db"].dispose()
 
 
 def test_https_uses_secure_host_prefixed_cookies(make_app, create_user):
