@@ -271,7 +271,7 @@ def test_nobody_sees_anyone_elses_dots(app, client, auth, pitch, participant, fa
     auth.login(facilitator)
     theirs = client.get(BOARD).get_data(as_text=True)
     assert "dots on this session: </span>0" in theirs
-    assert f'id="tally-{pitch}" sse-swap="dots-{pitch}">2<' in theirs  # totals only
+    assert f'sse-swap="dots-{pitch}" hx-swap="innerHTML">2<' in theirs  # totals only
     csv_text = client.get("/events/govbarcamp-2026/results.csv").get_data(as_text=True)
     assert "priya" not in csv_text.lower()
 

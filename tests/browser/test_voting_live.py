@@ -1,0 +1,88 @@
+"""Two people on the session board: a dot placed by one shows on the other's screen at once."""
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+from wiki.accounts.models import User
+from wiki.events import services as events
+from wiki.extensions import db
+from wiki.pitches import services as pitches
+
+BOARD = "/events/govbarcamp-2026/board"
+
+
+@pytest.fixture
+def board(app, create_event, create_user):
+    """Open voting with two pitches and two voters; return the pitch ids."""
+    create_event(state="voting", dots_per_person=5, max_dots_per_pitch=3)
+    host = create_user("host", display_name="Hannah")
+    for name in ("ann", "bob"):
+        create_user(name, display_name=name.capitalize())
+    with app.app_context():
+        event = events.find_event("govbarcamp-2026")
+        author = db.session.get(User, host.id)
+        ids = [
+            pitches.create_pitch(event, pitches.PitchDetails(title=title), author).id
+            for title in ("Picnic planning", "Kids teach Scratch")
+        ]
+        db.session.commit()
+    return ids
+
+
+def log_in(page, username):
+    page.goto("/-/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Logged in as")).to_be_visible()
+
+
+def test_dot_appears_on_another_board_within_a_second(new_page, board):
+    ann, bob = new_page(), new_page()
+    log_in(ann, "ann")
+    log_in(bob, "bob")
+    ann.goto(BOARD)
+    bob.goto(BOARD)
+    tally = bob.locator(f"#tally-{board[0]}")
+    expect(tally).to_have_text("0")
+    # Wait until Bob's board holds its live connection before Ann votes.
+    bob.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[sse-connect]'))"
+        ".some(el => htmx.closest(el, '[sse-connect]') && el['htmx-internal-data']"
+        " && el['htmx-internal-data'].sseEventSource"
+        " && el['htmx-internal-data'].sseEventSource.readyState === 1)"
+    )
+    started = time.monotonic()
+    ann.get_by_role("button", name="Add a dot to “Picnic planning”").click()
+    expect(ann.locator("#dots-left")).to_contain_text("4 dots left", timeout=1000)
+    expect(tally).to_have_text("1", timeout=1000)
+    assert time.monotonic() - started < 1.0
+    assert_accessible(bob)
+    assert ann.console_errors == [] and bob.console_errors == []
+
+
+def test_voting_without_javascript_uses_full_page_loads(new_page, board):
+    page = new_page(javascript=False)
+    log_in(page, "ann")
+    page.goto(BOARD)
+    page.get_by_role("button", name="Add a dot to “Kids teach Scratch”").click()
+    expect(page.locator("#dots-left")).to_contain_text("4 dots left")
+    expect(page.locator(f"#tally-{board[1]}")).to_have_text("1")
+    page.get_by_role("button", name="Take a dot back from “Kids teach Scratch”").click()
+    expect(page.locator("#dots-left")).to_contain_text("5 dots left")
+
+
+def test_limit_message_is_shown_in_place(new_page, board):
+    page = new_page()
+    log_in(page, "ann")
+    page.goto(BOARD)
+    add = page.get_by_role("button", name="Add a dot to “Picnic planning”")
+    for left in ("4", "3", "2"):
+        add.click()
+        expect(page.locator("#dots-left")).to_contain_text(f"{left} dots left")
+    expect(add).to_be_disabled()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
