@@ -466,3 +466,47 @@ def test_parallel_burst_never_overspends(app, live_server, pitch, voting_event, 
         dots = dict(db.session.execute(select(Dot.pitch_id, Dot.count)).all())
     assert ballot.spent == sum(dots.values()) <= 5
     assert all(0 <= n <= 3 for n in dots.values())
+
+
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_pitch_with_a_drawing_and_co_hosts(
+    app, client, auth, voting_event, participant, create_user
+):
+    create_user("sam", display_name="Sam")
+    auth.login(participant)
+    data = pitch_form(co_hosts="sam")
+    data["picture"] = (io.BytesIO(PNG_1X1), "drawing.png")
+    response = client.post(
+        "/events/govbarcamp-2026/pitches/new", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Priya, Sam" in page
+    src = page.split('class="pitch__picture" src="')[1].split('"')[0]
+    with client.get(src) as picture:
+        assert picture.status_code == 200 and picture.mimetype == "image/png"
+
+
+def test_pitch_picture_must_be_an_image(client, auth, voting_event, participant):
+    auth.login(participant)
+    data = pitch_form()
+    data["picture"] = (io.BytesIO(b"<html><script>x</script>"), "drawing.png")
+    response = client.post(
+        "/events/govbarcamp-2026/pitches/new", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 422
+    assert "whatever its name says" in response.get_data(as_text=True)
+
+
+def test_unknown_co_host_is_explained(client, auth, voting_event, participant):
+    auth.login(participant)
+    response = client.post(
+        "/events/govbarcamp-2026/pitches/new", data=pitch_form(co_hosts="nobody-here")
+    )
+    assert response.status_code == 422
+    assert "Nobody here is called “nobody-here”" in response.get_data(as_text=True)
