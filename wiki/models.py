@@ -10,6 +10,7 @@ from wiki.events.models import (
     RsvpChild,
 )
 from wiki.live.models import LiveEvent
+from wiki.moderation.models import Report
 from wiki.pages.models import Page, PageAlias, PageLink, Revision
 from wiki.pitches.models import Ballot, Comment, Dot, Pitch, PitchCoHost
 
@@ -31,6 +32,7 @@ __all__ = [
     "PageAlias",
     "PageLink",
     "PasswordResetToken",
+    "Report",
     "Revision",
     "Role",
     "User",

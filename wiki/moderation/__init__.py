@@ -1,0 +1,1 @@
+"""Moderation: reports of content that breaks the code of conduct, and what facilitators do."""

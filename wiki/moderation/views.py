@@ -1,0 +1,245 @@
+"""Reporting content to the facilitators, and their inbox of reports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+
+from wiki.accounts.models import Role
+from wiki.auth import role_required
+from wiki.extensions import db, limiter
+from wiki.moderation import services
+from wiki.moderation.forms import HandleForm, ReportForm
+from wiki.moderation.models import Report, ReportStatus
+from wiki.pages import conduct
+from wiki.pages import services as pages
+from wiki.rendering import is_safe_next, render
+
+bp = Blueprint("moderation", __name__, url_prefix="/-/reports")
+
+INBOX_SIZE = 200
+CLOSED_SIZE = 50
+THANKS = "Thank you. The facilitators have been told; only they can see reports."
+
+
+def _report_limit() -> str:
+    return current_app.config.get("REPORT_RATE_LIMIT", "10 per hour")
+
+
+def _reporter_key() -> str:
+    # Per account, so a crowded venue sharing one address does not share one allowance.
+    if current_user.is_authenticated:
+        return f"reporter:{current_user.id}"
+    return get_remote_address()
+
+
+def _is_facilitator() -> bool:
+    return current_user.is_authenticated and current_user.is_facilitator
+
+
+def open_report_count() -> int:
+    """Return how many reports wait; 0 for anyone but a facilitator, without a query."""
+    if not _is_facilitator():
+        return 0
+    return services.count_open()
+
+
+@bp.app_context_processor
+def moderation_context() -> dict:
+    return {"open_report_count": open_report_count}
+
+
+def get_target(target_type: str | None, target_id: str | None) -> services.Target:
+    """Return what is being reported or answer 404."""
+    number = int(target_id) if target_id and target_id.isdigit() else None
+    target = services.find_target(target_type or "", number, staff=_is_facilitator())
+    if target is None:
+        abort(404, "There is nothing to report there: it may have been removed already.")
+    return target
+
+
+def get_report(report_id: int) -> Report:
+    """Return the report or answer 404."""
+    report = db.session.get(Report, report_id)
+    if report is None:
+        abort(404, "There is no such report.")
+    return report
+
+
+def _add_error(form, field: str, message: str) -> None:
+    form[field].errors = [*form[field].errors, message]
+
+
+def _report_page(form: ReportForm, target: services.Target, status: int = 200, **context):
+    back = form.next.data if is_safe_next(form.next.data) else target.url
+    return render(
+        "moderation/new.html",
+        status=status,
+        form=form,
+        target=target,
+        back=back,
+        conduct=pages.find_page(conduct.SLUG),
+        **context,
+    )
+
+
+@bp.get("/new")
+@login_required
+def new():
+    """Ask what is wrong with the page, pitch, comment or announcement being reported."""
+    target = get_target(request.args.get("type"), request.args.get("id"))
+    form = ReportForm(
+        target_type=target.type.value, target_id=str(target.id), next=request.args.get("next", "")
+    )
+    return _report_page(form, target)
+
+
+@bp.post("")
+@limiter.limit(_report_limit, key_func=_reporter_key)
+@login_required
+def create():
+    """File a report, tell the facilitators, and go back to what was reported."""
+    form = ReportForm()
+    target = get_target(form.target_type.data, form.target_id.data)
+    if form.validate_on_submit():
+        try:
+            report = services.file_report(target, form.reason.data, current_user, form.next.data)
+        except services.ModerationError as error:
+            _add_error(form, error.field, error.message)
+        else:
+            flash(THANKS, "success")
+            return redirect(report.target_url, 303)
+    return _report_page(form, target, status=422)
+
+
+@bp.errorhandler(429)
+def too_many_reports(error):
+    """Keep what the person wrote when they hit the limit, and say how to reach someone."""
+    form = ReportForm()
+    number = form.target_id.data or ""
+    target = services.find_target(
+        form.target_type.data or "",
+        int(number) if number.isdigit() else None,
+        staff=_is_facilitator(),
+    )
+    limit = getattr(error, "limit", None)
+    message = (
+        "You have sent a lot of reports in a short time"
+        + (f" (the limit is {limit.limit})" if limit is not None else "")
+        + ". Try again later, or if something needs attention now, tell a facilitator in person."
+    )
+    if target is None:
+        return render(
+            "errors/error.html", status=429, code=429, title="Too many reports", message=message
+        )
+    response = _report_page(form, target, status=429, limited=message)
+    response.headers["Retry-After"] = "3600"
+    return response
+
+
+@bp.get("/")
+@role_required(Role.FACILITATOR)
+def inbox():
+    """List reports for the facilitators: open ones first, newest first, then handled ones."""
+    return _inbox()
+
+
+def _inbox(status: int = 200, failed: Report | None = None, failed_form: HandleForm | None = None):
+    open_reports = db.session.scalars(services.open_reports().limit(INBOX_SIZE)).all()
+    closed_reports = db.session.scalars(services.closed_reports().limit(CLOSED_SIZE)).all()
+    targets = {
+        report.id: services.find_target(report.target_type, report.target_id, staff=True)
+        for report in [*open_reports, *closed_reports]
+    }
+    return render(
+        "moderation/inbox.html",
+        status=status,
+        open_reports=open_reports,
+        closed_reports=closed_reports,
+        targets=targets,
+        blank_form=HandleForm(formdata=None),
+        failed_id=failed.id if failed is not None else None,
+        failed_form=failed_form,
+        more=len(open_reports) == INBOX_SIZE,
+    )
+
+
+def _handle(report_id: int, action):
+    """Validate the note, then run ``action(report, note)``; a bad note re-renders the inbox."""
+    report = get_report(report_id)
+    form = HandleForm()
+    if form.validate_on_submit():
+        try:
+            return action(report, form.note.data or "")
+        except services.ModerationError as error:
+            _add_error(form, "note", error.message)
+    return _inbox(status=422, failed=report, failed_form=form)
+
+
+def _close(report: Report, note: str, status: ReportStatus, done: str):
+    if services.close_report(report, current_user, status, note):
+        flash(done, "success")
+    else:
+        flash("Someone else dealt with that report already.", "info")
+    return redirect(url_for("moderation.inbox"), 303)
+
+
+@bp.post("/<int:report_id>/resolve")
+@role_required(Role.FACILITATOR)
+def resolve(report_id: int):
+    """Close a report as dealt with."""
+    return _handle(
+        report_id,
+        lambda report, note: _close(report, note, ReportStatus.RESOLVED, "Report resolved."),
+    )
+
+
+@bp.post("/<int:report_id>/dismiss")
+@role_required(Role.FACILITATOR)
+def dismiss(report_id: int):
+    """Close a report as needing nothing done."""
+    return _handle(
+        report_id,
+        lambda report, note: _close(report, note, ReportStatus.DISMISSED, "Report dismissed."),
+    )
+
+
+def _target_of(report: Report) -> services.Target:
+    target = services.find_target(report.target_type, report.target_id, staff=True)
+    if target is None:
+        abort(404, "What was reported no longer exists; resolve or dismiss the report instead.")
+    return target
+
+
+def _hide(report: Report, note: str):
+    target = _target_of(report)
+    services.hide_target(target, current_user, note)
+    flash(
+        f"Done: the {target.label} is hidden from the public and its reports resolved.", "success"
+    )
+    return redirect(url_for("moderation.inbox"), 303)
+
+
+@bp.post("/<int:report_id>/hide")
+@role_required(Role.FACILITATOR)
+def hide(report_id: int):
+    """Hide what was reported (delete the page, decline the session...) and resolve it."""
+    return _handle(report_id, _hide)
+
+
+@bp.post("/<int:report_id>/unhide")
+@role_required(Role.FACILITATOR)
+def unhide(report_id: int):
+    """Show hidden content again; the report stays as it was."""
+    report = get_report(report_id)
+    if not HandleForm().validate_on_submit():
+        abort(400)
+    target = _target_of(report)
+    try:
+        services.show_again(target, current_user)
+    except services.ModerationError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"The {target.label} can be seen again.", "success")
+    return redirect(url_for("moderation.inbox"), 303)
