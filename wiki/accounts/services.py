@@ -22,19 +22,15 @@ from wiki.accounts.passwords import (
 from wiki.database import utcnow
 from wiki.extensions import db
 from wiki.mail import mail_configured, send_mail
+from wiki.rules import RuleError
 
 # Verifying against this keeps a login for an unknown name as slow as a wrong password,
 # so timing does not reveal which names exist.
 _DUMMY_HASH: dict[str, str] = {}
 
 
-class AccountError(ValueError):
-    """A request about an account cannot be granted; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class AccountError(RuleError):
+    """A request about an account cannot be granted."""
 
 
 def username_key(username: str) -> str:

@@ -15,6 +15,7 @@ from wiki.accounts.forms import (
 )
 from wiki.extensions import limiter
 from wiki.rendering import form_errors_status, render, safe_next
+from wiki.rules import add_form_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/-")
 
@@ -35,10 +36,6 @@ def _failed(response) -> bool:
     return response.status_code != 303
 
 
-def _add_error(form, field: str, message: str) -> None:
-    getattr(form, field).errors = [*getattr(form, field).errors, message]
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"], deduct_when=_failed)
 def register():
@@ -56,7 +53,7 @@ def register():
                 invite_code=form.invite_code.data or "",
             )
         except services.AccountError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
         else:
             login_user(user)
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
@@ -83,7 +80,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Logged in as {user.display_name}.", "success")
             return redirect(safe_next(form.next.data, url_for("main.home")), 303)
-        _add_error(form, "password", "That username and password do not match an account.")
+        add_form_error(form, "password", "That username and password do not match an account.")
     return render("accounts/login.html", form=form, status=form_errors_status(form))
 
 
@@ -107,7 +104,7 @@ def profile():
         try:
             services.update_profile(current_user, form.display_name.data, form.email.data)
         except services.AccountError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
         else:
             flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.profile"), 303)
@@ -125,7 +122,7 @@ def change_password():
                 current_user, form.current_password.data, form.new_password.data
             )
         except services.AccountError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
         else:
             # The session token rotated: log in again here so only other devices drop out.
             login_user(current_user._get_current_object())
@@ -166,7 +163,7 @@ def reset_password(token: str):
         try:
             user = services.reset_password(token, form.new_password.data)
         except services.AccountError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
         else:
             logout_user()
             flash(f"Your password is set, {user.display_name}. Log in with it now.", "success")

@@ -20,6 +20,7 @@ from wiki.database import utcnow
 from wiki.extensions import db
 from wiki.pages.models import Page
 from wiki.pages.services import can_edit
+from wiki.rules import RuleError
 
 MAX_STEM = 100
 MAX_COMMENT = 300
@@ -29,13 +30,8 @@ _SPACES_RE = re.compile(r"\s+")
 _DASHES_RE = re.compile(r"-{2,}")
 
 
-class AttachmentError(ValueError):
-    """An upload cannot be accepted; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class AttachmentError(RuleError):
+    """An upload cannot be accepted."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from wiki.extensions import db
 from wiki.pages.models import Page
 from wiki.pages.views import get_page
 from wiki.rendering import form_errors_status, render
+from wiki.rules import add_form_error
 
 bp = Blueprint("attachments", __name__)
 
@@ -128,7 +129,7 @@ def upload(slug: str):
                 page, file.filename or "", file.read(), current_user, form.comment.data or ""
             )
         except services.AttachmentError as error:
-            form[error.field].errors = [*form[error.field].errors, error.message]
+            add_form_error(form, error.field, error.message)
         else:
             flash(_outcome_message(outcome, file.filename or ""), "success")
             anchor = f"attachment-{outcome.attachment.id}"

@@ -8,6 +8,7 @@ from wiki.accounts.models import User
 from wiki.events.models import Announcement, Event, EventState
 from wiki.extensions import db
 from wiki.pages import services as pages
+from wiki.rules import RuleError
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -28,11 +29,8 @@ STATE_NEWS = {
 }
 
 
-class AnnouncementError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class AnnouncementError(RuleError):
+    """An announcement cannot be posted."""
 
 
 def post_announcement(event: Event, title: str, body: str, author: User) -> Announcement:

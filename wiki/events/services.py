@@ -26,19 +26,15 @@ from wiki.pages import markup
 from wiki.pages import services as pages
 from wiki.pages.conduct import ensure_code_of_conduct
 from wiki.pages.proposal import proposal_text
+from wiki.rules import RuleError
 
 MAX_ADULTS = 10
 MAX_CHILDREN = 12
 MAX_CAPACITY = 100_000
 
 
-class EventError(ValueError):
-    """A change to an event or RSVP cannot be made; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class EventError(RuleError):
+    """A change to an event or RSVP cannot be made."""
 
 
 @dataclass

@@ -16,6 +16,7 @@ from wiki.events.forms import AnnouncementForm, EventForm, RsvpForm
 from wiki.events.models import STATE_ACTIONS, Announcement, Event, EventState, RsvpStatus
 from wiki.extensions import db
 from wiki.rendering import form_errors_status, render
+from wiki.rules import add_form_error
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -56,11 +57,6 @@ def _details(form: EventForm) -> services.EventDetails:
     )
 
 
-def _add_error(form, field: str, message: str) -> None:
-    target = form[field] if field in form else form.name
-    target.errors = [*target.errors, message]
-
-
 @bp.get("/")
 def index():
     """List this year's event and earlier ones."""
@@ -85,7 +81,7 @@ def new():
         try:
             event = services.create_event(_details(form), current_user, copy_from=source)
         except services.EventError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
         else:
             flash(f"“{event.name}” is created, with a proposal page to draft together.", "success")
             return redirect(url_for("events.view", slug=event.slug), 303)
@@ -139,7 +135,7 @@ def edit(slug: str):
         try:
             services.update_event(event, _details(form))
         except services.EventError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
         else:
             flash("The event is saved.", "success")
             return redirect(url_for("events.view", slug=event.slug), 303)
@@ -216,7 +212,7 @@ def rsvp(slug: str):
         try:
             outcome = services.save_rsvp(event, current_user, details)
         except services.EventError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
         else:
             flash(outcome.message, "success" if outcome.status == RsvpStatus.CONFIRMED else "info")
             return redirect(url_for("events.view", slug=event.slug, _anchor="rsvp"), 303)
@@ -268,7 +264,7 @@ def announce(slug: str):
                 event, form.title.data, form.body.data or "", current_user
             )
         except announcements.AnnouncementError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
         else:
             flash("Announcement posted.", "success")
             return redirect(url_for("events.view", slug=event.slug, _anchor="news"), 303)

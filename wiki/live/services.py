@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select, text
@@ -17,6 +18,8 @@ CHANNEL = "campwiki_live"
 # Key of the transaction-level advisory lock that orders publishing transactions
 # (any constant; the bytes spell "cmpwlive").
 PUBLISH_LOCK_KEY = 0x636D70776C697665
+
+Data = dict | list | str
 
 TOPIC_RE = re.compile(r"[a-z][a-z0-9_-]*:[A-Za-z0-9_-]+")
 # Event names end up in `event:` lines and in htmx triggers such as `sse:dots-changed`.
@@ -33,14 +36,14 @@ def page_topic(page_id: int) -> str:
     return f"page:{int(page_id)}"
 
 
-def encode_data(data: dict | list | str) -> str:
+def encode_data(data: Data) -> str:
     """Return the text sent as the event's data: a string as it is, anything else as JSON."""
     if isinstance(data, str):
         return data
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def publish(topic: str, kind: str, data: dict | list | str = "") -> LiveEvent:
+def publish(topic: str, kind: str, data: Data | Callable[[], Data] = "") -> LiveEvent:
     """Record a live event in the current transaction; subscribers see it once it commits.
 
     Call it as the last write of the transaction. On PostgreSQL it takes a lock that
@@ -48,6 +51,10 @@ def publish(topic: str, kind: str, data: dict | list | str = "") -> LiveEvent:
     and a reader that has seen id N can never later find a smaller one; holding it while
     doing more locking work invites deadlocks. ``data`` that is a string is sent verbatim
     (an HTML fragment for ``sse-swap``); anything else is sent as compact JSON.
+
+    :param data: may be a function; it is called once every earlier publisher has
+        committed, so a value it reads (a tally) includes their changes: two people voting
+        at once never both announce the same stale total.
     """
     if len(topic) > 80 or not TOPIC_RE.fullmatch(topic):
         raise ValueError(f"not a live topic: {topic!r}")
@@ -59,9 +66,16 @@ def publish(topic: str, kind: str, data: dict | list | str = "") -> LiveEvent:
         # Sequence values are handed out before commit, so two concurrent publishers could
         # commit ids 11 then 10; a hub that had read 11 would never look back for 10.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
-    event = LiveEvent(topic=topic, kind=kind, data=encode_data(data), created_at=utcnow())
+    deferred = callable(data)
+    event = LiveEvent(
+        topic=topic, kind=kind, data="" if deferred else encode_data(data), created_at=utcnow()
+    )
     session.add(event)
+    # On SQLite this INSERT is where the transaction waits for the write lock.
     session.flush()
+    if deferred:
+        event.data = encode_data(data())
+        session.flush()
     if postgres:
         # Delivered to listeners only when (and if) this transaction commits.
         session.execute(

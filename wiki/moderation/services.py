@@ -22,6 +22,7 @@ from wiki.pages.models import Page, Revision
 from wiki.pitches import services as pitches
 from wiki.pitches.models import Comment, Pitch
 from wiki.rendering import is_safe_next
+from wiki.rules import RuleError
 
 MAX_REASON = 2000
 MAX_NOTE = 500
@@ -30,13 +31,8 @@ MAX_TITLE = 200
 DEFAULT_DECLINE_REASON = "It does not follow the code of conduct."
 
 
-class ModerationError(ValueError):
-    """A report cannot be made or handled; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class ModerationError(RuleError):
+    """A report cannot be made or handled."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from wiki.moderation.models import Report, ReportStatus
 from wiki.pages import conduct
 from wiki.pages import services as pages
 from wiki.rendering import is_safe_next, render
+from wiki.rules import add_form_error
 
 bp = Blueprint("moderation", __name__, url_prefix="/-/reports")
 
@@ -67,10 +68,6 @@ def get_report(report_id: int) -> Report:
     return report
 
 
-def _add_error(form, field: str, message: str) -> None:
-    form[field].errors = [*form[field].errors, message]
-
-
 def _report_page(form: ReportForm, target: services.Target, status: int = 200, **context):
     back = form.next.data if is_safe_next(form.next.data) else target.url
     return render(
@@ -106,7 +103,7 @@ def create():
         try:
             report = services.file_report(target, form.reason.data, current_user, form.next.data)
         except services.ModerationError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
         else:
             flash(THANKS, "success")
             return redirect(report.target_url, 303)
@@ -173,7 +170,7 @@ def _handle(report_id: int, action):
         try:
             return action(report, form.note.data or "")
         except services.ModerationError as error:
-            _add_error(form, "note", error.message)
+            add_form_error(form, "note", error.message)
     return _inbox(status=422, failed=report, failed_form=form)
 
 

@@ -24,18 +24,14 @@ from wiki.pages.models import (
     Revision,
     RevisionKind,
 )
+from wiki.rules import RuleError
 
 MAX_BODY = 200_000
 MAX_TITLE = 200
 
 
-class PageError(ValueError):
-    """A change to a page cannot be made; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class PageError(RuleError):
+    """A change to a page cannot be made."""
 
 
 @dataclass(frozen=True)

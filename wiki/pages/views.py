@@ -17,6 +17,7 @@ from wiki.pages.forms import EditForm, HideForm, NewPageForm, RenameForm
 from wiki.pages.models import TALK_PREFIX, Page, Revision
 from wiki.pages.proposal import proposal_text
 from wiki.rendering import form_errors_status, render
+from wiki.rules import add_form_error
 
 bp = Blueprint("pages", __name__)
 
@@ -128,7 +129,7 @@ def new():
         try:
             outcome = services.create_page(form.title.data, body, current_user, form.summary.data)
         except services.PageError as error:
-            form[error.field].errors = [*form[error.field].errors, error.message]
+            add_form_error(form, error.field, error.message)
         else:
             return _after_save(outcome, form)
     return _editor("pages/new.html", form, None, status=form_errors_status(form))
@@ -158,7 +159,7 @@ def edit(slug: str):
                 base_revision_id=base,
             )
         except services.PageError as error:
-            form[error.field].errors = [*form[error.field].errors, error.message]
+            add_form_error(form, error.field, error.message)
         else:
             return _after_save(outcome, form)
     return _editor("pages/edit.html", form, page, status=form_errors_status(form))
@@ -342,7 +343,7 @@ def rename(slug: str):
         try:
             services.rename_page(page, form.title.data, current_user)
         except services.PageError as error:
-            form.title.errors = [*form.title.errors, error.message]
+            add_form_error(form, "title", error.message)
         else:
             flash(f"Renamed. The old address, /wiki/{slug}, leads here.", "success")
             return redirect(url_for("pages.view", slug=page.slug), 303)

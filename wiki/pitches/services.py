@@ -25,6 +25,7 @@ from wiki.pitches.models import (
     PitchFormat,
     PitchStatus,
 )
+from wiki.rules import RuleError
 
 MAX_TITLE = 120
 MAX_SUMMARY = 5000
@@ -32,13 +33,8 @@ MAX_TAGS = 8
 MAX_CO_HOSTS = 5
 
 
-class PitchError(ValueError):
-    """A pitch or vote cannot be made; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class PitchError(RuleError):
+    """A pitch or vote cannot be made."""
 
 
 @dataclass
@@ -276,9 +272,6 @@ def add_comment(pitch: Pitch, author: User, body: str) -> Comment:
     db.session.add(comment)
     db.session.flush()
     return comment
-
-
-
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from wiki.pitches import services
 from wiki.pitches.forms import CommentForm, DeclineForm, MergeForm, PitchForm
 from wiki.pitches.models import Comment, Pitch, PitchFormat, PitchStatus
 from wiki.rendering import form_errors_status, render, wants_fragment
+from wiki.rules import add_form_error
 
 bp = Blueprint("pitches", __name__, url_prefix="/events/<slug>")
 
@@ -143,7 +144,7 @@ def new(slug: str):
             pitch = services.create_pitch(event, _details(form), current_user)
             _save_picture(pitch, form)
         except services.PitchError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
             db.session.rollback()
         else:
             flash("Your session is on the board. Share it so people dot it!", "success")
@@ -205,11 +206,6 @@ def _save_picture(pitch: Pitch, form: PitchForm) -> None:
     if not outcome.version.media_type.startswith("image/"):
         raise services.PitchError("picture", "A pitch picture must be an image, not a PDF.")
     pitch.picture_id = outcome.attachment.id
-
-
-def _add_error(form, field: str, message: str) -> None:
-    target = form[field] if field in form else form.title
-    target.errors = [*target.errors, message]
 
 
 @bp.get("/pitches/<int:pitch_id>")
@@ -276,7 +272,7 @@ def edit(slug: str, pitch_id: int):
             services.update_pitch(pitch, _details(form), current_user)
             _save_picture(pitch, form)
         except services.PitchError as error:
-            _add_error(form, error.field, error.message)
+            add_form_error(form, error.field, error.message)
             db.session.rollback()
         else:
             flash("The session is updated.", "success")
@@ -314,7 +310,7 @@ def comment(slug: str, pitch_id: int):
         try:
             services.add_comment(pitch, current_user, form.body.data)
         except services.PitchError as error:
-            _add_error(form, "body", error.message)
+            add_form_error(form, "body", error.message)
         else:
             return redirect(
                 url_for("pitches.show", slug=slug, pitch_id=pitch.id, _anchor="comments"), 303
