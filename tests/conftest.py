@@ -87,7 +87,10 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
         return app
 
     yield factory
+    from wiki.live.hub import stop_hub
+
     for app in apps:
+        stop_hub(app)
         with app.app_context():
             db.session.remove()
     if PG_URL and apps:

@@ -105,7 +105,8 @@ class Database:
 
         @app.after_request
         def commit(response):
-            if response.status_code < 400:
+            # Reads never write, so they skip the commit; the teardown ends their transaction.
+            if response.status_code < 400 and request.method in WRITE_METHODS:
                 self.session.commit()
             return response
 

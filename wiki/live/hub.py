@@ -134,12 +134,12 @@ class Hub:
         with self._lock:
             thread, stop = self._thread, self._stop
             self._thread = self._stop = None
+            if stop is not None:
+                stop.set()
             subscribers = [sub for subs in self._topics.values() for sub in subs]
             self._topics.clear()
         for subscriber in subscribers:
             subscriber.close()
-        if stop is not None:
-            stop.set()
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 
@@ -180,7 +180,7 @@ class Hub:
 
     def _poll(self, stop: threading.Event) -> None:
         while not stop.is_set() and not self._idle_exit(stop):
-            self._fetch()
+            self._fetch(stop)
             stop.wait(self.poll_seconds)
 
     def _listen(self, stop: threading.Event) -> None:
@@ -191,7 +191,7 @@ class Hub:
         with psycopg.connect(*cargs, **cparams, autocommit=True) as connection:
             connection.execute(f"LISTEN {CHANNEL}")
             # Anything committed before LISTEN took effect was announced to nobody.
-            self._fetch()
+            self._fetch(stop)
             next_poll = monotonic() + self.fallback_seconds
             while not stop.is_set() and not self._idle_exit(stop):
                 woken = False
@@ -203,7 +203,7 @@ class Hub:
                             woken = True
                             break
                 if woken or monotonic() >= next_poll:
-                    self._fetch()
+                    self._fetch(stop)
                     next_poll = monotonic() + self.fallback_seconds
 
     def _idle_exit(self, stop: threading.Event) -> bool:
@@ -224,8 +224,8 @@ class Hub:
             self._thread = self._stop = None
             return True
 
-    def _fetch(self) -> None:
-        while True:
+    def _fetch(self, stop: threading.Event) -> None:
+        while not stop.is_set():
             with self.engine.connect() as connection:
                 rows = connection.execute(
                     select(_table.c.id, _table.c.topic, _table.c.kind, _table.c.data)
@@ -236,28 +236,32 @@ class Hub:
             self._fetched = True
             if not rows:
                 return
-            self._dispatch(rows)
+            self._dispatch(rows, stop)
             if len(rows) < BATCH:
                 return
 
-    def _dispatch(self, rows: Sequence) -> None:
-        messages = [
-            Message(row.id, row.topic, row.kind, sse.frame(row.id, row.kind, row.data))
-            for row in rows
-        ]
+    def _dispatch(self, rows: Sequence, stop: threading.Event) -> None:
         with self._lock:
-            for message in messages:
-                for subscriber in tuple(self._topics.get(message.topic, ())):
-                    try:
-                        subscriber.queue.put_nowait(message)
-                    except queue.Full:
-                        # A slow or vanished reader must never hold up the others: drop it;
-                        # the browser reconnects with Last-Event-ID and replays from the table.
-                        self._forget(subscriber)
-                        subscriber.close()
-                        self.dropped += 1
-                        log.info("live hub: dropped a stream of %s that fell behind", message.topic)
-                self.last_seen = max(self.last_seen, message.id)
+            if self._stop is not stop:
+                return  # a stopped thread finishing its last read: its successor reads anew
+            for row in rows:
+                subscribers = self._topics.get(row.topic)
+                if subscribers:
+                    # Encoded once, under the lock: a subscriber added a moment ago gets it too.
+                    message = Message(
+                        row.id, row.topic, row.kind, sse.frame(row.id, row.kind, row.data)
+                    )
+                    for subscriber in tuple(subscribers):
+                        try:
+                            subscriber.queue.put_nowait(message)
+                        except queue.Full:
+                            # A slow or vanished reader must never hold up the others: drop
+                            # it; the browser reconnects with Last-Event-ID and replays.
+                            self._forget(subscriber)
+                            subscriber.close()
+                            self.dropped += 1
+                            log.info("live hub: dropped a stream of %s that fell behind", row.topic)
+                self.last_seen = max(self.last_seen, row.id)
 
 
 _hubs_lock = threading.Lock()

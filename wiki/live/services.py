@@ -46,11 +46,13 @@ def encode_data(data: Data) -> str:
 def publish(topic: str, kind: str, data: Data | Callable[[], Data] = "") -> LiveEvent:
     """Record a live event in the current transaction; subscribers see it once it commits.
 
-    Call it as the last write of the transaction. On PostgreSQL it takes a lock that
-    publishing transactions share until they commit, so ids become visible in id order
-    and a reader that has seen id N can never later find a smaller one; holding it while
-    doing more locking work invites deadlocks. ``data`` that is a string is sent verbatim
-    (an HTML fragment for ``sse-swap``); anything else is sent as compact JSON.
+    Call it as the last write of the transaction. On PostgreSQL publishing transactions
+    take one lock in turn and hold it until they end, so ids become visible in id order
+    and a reader that has seen id N never later finds a smaller one; taking row locks
+    after publishing, while holding it, invites deadlocks.
+
+    ``data`` that is a string is sent verbatim (an HTML fragment for ``sse-swap``);
+    anything else is sent as compact JSON.
 
     :param data: may be a function; it is called once every earlier publisher has
         committed, so a value it reads (a tally) includes their changes: two people voting

@@ -17,13 +17,15 @@ from wiki.live.models import LiveEvent
 bp = Blueprint("live", __name__, url_prefix="/-/live")
 
 TOPIC_RE = re.compile(r"(event|page):([0-9]{1,18})")
+MAX_ID = 2**31 - 1
 RETRY_MILLISECONDS = 2000
 
 
 def check_topic(topic: str) -> None:
     """Answer 404 unless ``topic`` names an event or a page the visitor may see."""
     match = TOPIC_RE.fullmatch(topic)
-    if match is None:
+    # Ids past a 32-bit integer exist nowhere, and PostgreSQL refuses to compare them.
+    if match is None or int(match.group(2)) > MAX_ID:
         abort(404)
     kind, ident = match.group(1), int(match.group(2))
     if kind == "event":
@@ -77,12 +79,16 @@ def stream(topic: str):
     config = current_app.config
     heartbeat = float(config["LIVE_HEARTBEAT_SECONDS"])
     replay_limit = int(config.get("LIVE_REPLAY_LIMIT", 1000))
+    resume_from = _resume_from()
     hub = get_hub(current_app)
+    # Hold no pooled connection while waiting for the hub: a hub that is starting needs
+    # one, and a thousand browsers reconnecting at once would otherwise hold them all.
+    db.session.remove()
     # Subscribe before reading the table: whatever commits after this read is in the
     # mailbox, whatever committed before is in the read; the overlap is skipped by id.
     subscriber = hub.subscribe(topic)
     try:
-        opening, sent = _opening(topic, _resume_from(), replay_limit)
+        opening, sent = _opening(topic, resume_from, replay_limit)
     except BaseException:
         hub.unsubscribe(subscriber)
         raise

@@ -87,7 +87,8 @@ def view(slug: str):
         if slug.startswith(TALK_PREFIX):
             return redirect(url_for("pages.discussion", slug=slug.removeprefix(TALK_PREFIX)))
         return missing(slug)
-    page = get_page(slug)
+    if page.is_deleted and not _is_facilitator():
+        abort(404, "This page was deleted. A facilitator can restore it.")
     revision = page.current_revision
     can_edit = services.can_edit(current_user, page)
     return render(

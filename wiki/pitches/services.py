@@ -451,7 +451,9 @@ def _announce_dots(event: Event, pitch: Pitch) -> None:
     # request of its own; while tallies are hidden, nothing about the count leaves.
     topic = live.event_topic(event.id)
     if tallies_visible(event):
-        live.publish(topic, f"dots-{pitch.id}", str(tally(pitch)))
+        # Counted when the message is written (after every earlier publisher committed),
+        # so two votes at once can never both announce the same stale total.
+        live.publish(topic, f"dots-{pitch.id}", lambda: str(tally(pitch)))
     else:
         live.publish(topic, "dots-changed", {"pitch": pitch.id})
 
