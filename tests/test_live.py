@@ -508,3 +508,21 @@ def test_postgres_hub_is_woken_by_notify_not_by_its_poll(app, topic):
         assert time.monotonic() - started < 0.5
     finally:
         hub.stop()
+
+
+def test_prune_live_command_removes_old_events(app, runner):
+    from datetime import timedelta
+
+    from wiki.database import utcnow
+    from wiki.live import services as live_services
+    from wiki.live.models import LiveEvent
+
+    with app.app_context():
+        old = live_services.publish("event:1", "dots-changed", {"pitch": 1})
+        old.created_at = utcnow() - timedelta(days=30)
+        live_services.publish("event:1", "dots-changed", {"pitch": 2})
+        db.session.commit()
+    result = runner.invoke(args=["prune-live", "--days", "7"])
+    assert result.exit_code == 0 and "Removed 1 live events" in result.output
+    with app.app_context():
+        assert db.session.query(LiveEvent).count() == 1

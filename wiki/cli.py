@@ -95,6 +95,20 @@ def issue_reset_link(username: str):
     click.echo(link.url)
 
 
+@click.command("prune-live")
+@click.option("--days", default=7, show_default=True, help="Keep live events this recent.")
+@with_appcontext
+def prune_live(days: int):
+    """Delete old live events (browsers further behind get a fresh page, not a replay)."""
+    from datetime import timedelta
+
+    from wiki.live import services as live
+
+    removed = live.prune(timedelta(days=days))
+    db.session.commit()
+    click.echo(f"Removed {removed} live events older than {days} days.")
+
+
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--force", is_flag=True, help="Seed even when the site already has accounts.")
@@ -117,3 +131,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(issue_reset_link)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(prune_live)
