@@ -128,3 +128,22 @@ def test_not_found_page_is_friendly(client):
 
 def test_health_reports_ok(client):
     assert client.get("/-/health").get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("post", "/-/register", {"username": "kim", "display_name": "K\x00", "password": "x"}),
+        ("get", "/-/search?q=a%00b", None),
+    ],
+)
+def test_nul_characters_are_refused_clearly(client, method, path, data):
+    response = client.post(path, data=data) if method == "post" else client.get(path)
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+
+
+def test_editor_pages_answer_plain_htmx_requests(client, auth, participant):
+    auth.login(participant)
+    response = client.get("/-/new", headers={"HX-Request": "true"})
+    assert response.status_code == 200

@@ -65,15 +65,7 @@ def _editor(template: str, form, page: Page | None, status: int = 200, **context
     preview = None
     if request.method == "POST" and request.form.get("action") == "preview":
         preview = services.preview_html(form.body.data or "")
-    return render(
-        template,
-        block="editor_form",
-        status=status,
-        form=form,
-        page=page,
-        preview=preview,
-        **context,
-    )
+    return render(template, status=status, form=form, page=page, preview=preview, **context)
 
 
 @bp.get("/wiki/<path:slug>")
@@ -418,7 +410,6 @@ def discussion(slug: str):
             return _after_save(outcome, form)
     return render(
         "pages/discussion_new.html",
-        block="editor_form",
         form=form,
         page=page,
         preview=services.preview_html(form.body.data or "")
