@@ -112,18 +112,26 @@ def vote(slug: str, pitch_id: int):
             services.remove_dot(event, pitch, voter)
         else:
             abort(400, "Say whether to add or remove a dot.")
+        # Commit before rendering: publishing holds the live-event lock until the commit,
+        # and every other voter's vote waits for it.
+        db.session.commit()
     except services.PitchError as refused:
         error = refused.message
         db.session.rollback()
     if wants_fragment():
-        context = _board_context(event)
+        # Only this pitch's control and the voter's dots-left bar change: build just those.
+        left = services.dots_left(event, voter)
         return render(
             "pitches/_vote.html",
             status=409 if error else 200,
+            event=event,
             pitch=pitch,
             error=error,
             oob=True,
-            **{k: v for k, v in context.items() if k not in ("pitches",)},
+            voter=voter,
+            mine=services.my_dots(event, voter),
+            left=left,
+            vote_form=EmptyForm(),
         )
     if error:
         flash(error, "error")
