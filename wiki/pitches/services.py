@@ -82,20 +82,10 @@ def _co_hosts(text: str, author: User) -> list[User]:
 
 
 def _guardians_child(event: Event, guardian: User, child_id: int) -> RsvpChild:
-    child = db.session.scalar(
-        select(RsvpChild)
-        .join(Rsvp, Rsvp.id == RsvpChild.rsvp_id)
-        .where(
-            RsvpChild.id == child_id,
-            RsvpChild.removed_at.is_(None),
-            Rsvp.user_id == guardian.id,
-            Rsvp.event_id == event.id,
-            Rsvp.status != RsvpStatus.CANCELLED,
-        )
-    )
-    if child is None:
-        raise PitchError("child_id", "Choose a child registered in your RSVP for this event.")
-    return child
+    for child in children_of(event, guardian):
+        if child.id == child_id:
+            return child
+    raise PitchError("child_id", "Choose a child registered in your RSVP for this event.")
 
 
 def _check(details: PitchDetails) -> None:
@@ -259,6 +249,19 @@ def _return_all_dots(pitch: Pitch) -> None:
     db.session.execute(delete(Dot).where(Dot.pitch_id == pitch.id))
 
 
+def attach_picture(pitch: Pitch, filename: str, data: bytes, by: User) -> None:
+    """Attach a drawing or photo to the pitch, kept on its notes page with attachment rules."""
+    from wiki.attachments import services as attachments
+
+    try:
+        outcome = attachments.upload(pitch.page, filename, data, by)
+    except attachments.AttachmentError as error:
+        raise PitchError("picture", error.message) from None
+    if not outcome.version.media_type.startswith("image/"):
+        raise PitchError("picture", "A pitch picture must be an image, not a PDF.")
+    pitch.picture_id = outcome.attachment.id
+
+
 def add_comment(pitch: Pitch, author: User, body: str) -> Comment:
     """Ask a question or leave a remark on a pitch."""
     body = pages.normalise_text(body)
@@ -290,20 +293,22 @@ class Voter:
         return self.child.first_name if self.child else "you"
 
 
+def children_of(event: Event, user: User) -> list[RsvpChild]:
+    """Return the children registered in this person's (not cancelled) RSVP for the event."""
+    rsvp = db.session.scalar(
+        select(Rsvp).where(
+            Rsvp.event_id == event.id,
+            Rsvp.user_id == user.id,
+            Rsvp.status != RsvpStatus.CANCELLED,
+        )
+    )
+    return rsvp.active_children if rsvp is not None else []
+
+
 def voters_for(event: Event, user: User) -> list[Voter]:
     """Return the voters a person votes for: themselves, and their children where allowed."""
-    voters = [Voter(user)]
-    if event.children_vote:
-        rsvp = db.session.scalar(
-            select(Rsvp).where(
-                Rsvp.event_id == event.id,
-                Rsvp.user_id == user.id,
-                Rsvp.status != RsvpStatus.CANCELLED,
-            )
-        )
-        if rsvp is not None:
-            voters += [Voter(user, child) for child in rsvp.active_children]
-    return voters
+    children = children_of(event, user) if event.children_vote else []
+    return [Voter(user)] + [Voter(user, child) for child in children]
 
 
 def voter_for(event: Event, user: User, child_id: int | None) -> Voter:

@@ -164,14 +164,8 @@ def new(slug: str):
 
 def _pitch_form(event: Event, pitch: Pitch | None = None) -> PitchForm:
     form = PitchForm(obj=pitch) if pitch is not None and request.method == "GET" else PitchForm()
-    children = []
-    if current_user.is_authenticated:
-        children = [v.child for v in services.voters_for(event, current_user) if v.child]
-        if not event.children_vote:  # children still pitch even where they do not vote
-            from wiki.events.services import find_rsvp
-
-            rsvp = find_rsvp(event, current_user)
-            children = rsvp.active_children if rsvp else []
+    # Children pitch even at events where they do not vote.
+    children = services.children_of(event, current_user) if current_user.is_authenticated else []
     form.child_id.choices = [("", "No")] + [(str(c.id), f"Yes: {c.first_name}") for c in children]
     if pitch is not None and request.method == "GET":
         form.needs.data = pitch.need_list
@@ -205,15 +199,7 @@ def _save_picture(pitch: Pitch, form: PitchForm) -> None:
     upload = form.picture.data
     if not upload or not getattr(upload, "filename", ""):
         return
-    from wiki.attachments import services as attachments
-
-    try:
-        outcome = attachments.upload(pitch.page, upload.filename, upload.read(), current_user)
-    except attachments.AttachmentError as error:
-        raise services.PitchError("picture", error.message) from None
-    if not outcome.version.media_type.startswith("image/"):
-        raise services.PitchError("picture", "A pitch picture must be an image, not a PDF.")
-    pitch.picture_id = outcome.attachment.id
+    services.attach_picture(pitch, upload.filename, upload.read(), current_user)
 
 
 @bp.get("/pitches/<int:pitch_id>")
