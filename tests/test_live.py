@@ -11,13 +11,13 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from flask import abort, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 
 from tests.conftest import PG_URL
 from wiki.extensions import csrf, db
 from wiki.live import services as live
 from wiki.live import sse
-from wiki.live.hub import Hub, get_hub, stop_hub
+from wiki.live.hub import Hub, Message, Subscriber, get_hub, stop_hub
 from wiki.live.models import LiveEvent
 
 
@@ -173,7 +173,7 @@ def publish_view():
     ids = []
     for n in range(int(form.get("count", 1))):
         data = form["data"] if "data" in form else {"n": n}
-        ids.append(live.publish(form["topic"], form.get("kind", "dots-changed"), data).id)
+        ids.append(live.publish(form["topic"], form.get("kind", "dots-changed"), data))
     if form.get("fail"):
         abort(422)
     return ",".join(map(str, ids))
@@ -351,9 +351,12 @@ def test_ids_become_visible_in_id_order_when_publishers_overlap(app, topic):
             db.session.commit()
             finished.append("first")
 
-    def firsts_committed() -> str:
-        query = select(func.count()).where(LiveEvent.topic == topic, LiveEvent.kind == "first")
-        return str(db.session.scalar(query))
+    firsts_committed = cast(
+        select(func.count())
+        .where(LiveEvent.topic == topic, LiveEvent.kind == "first")
+        .scalar_subquery(),
+        String,
+    )
 
     def second():
         with app.app_context():
@@ -374,12 +377,13 @@ def test_ids_become_visible_in_id_order_when_publishers_overlap(app, topic):
     with app.app_context():
         events = live.events_since(topic, 0)[-2:]
         assert [e.kind for e in events] == ["first", "second"]
-        # Data computed by a function sees what earlier publishers committed.
+        # Data computed by the INSERT sees what earlier publishers committed.
         assert events[1].data == "1"
 
 
-# A mailbox must hold one request's burst (10 here); the slow reader's overflows anyway.
-@pytest.mark.parametrize("live_config", [{"LIVE_QUEUE_SIZE": 12}])
+# A mailbox holds whole reads of the table (a request's burst of 10 is one, or two): a
+# reader that misses 4 of them in a row is behind.
+@pytest.mark.parametrize("live_config", [{"LIVE_QUEUE_SIZE": 4}])
 def test_slow_client_is_dropped_without_delaying_others(app, live_server, topic, publish):
     hub = get_hub(app)
     # A reader that never reads: a tiny receive window, so the server's writes soon block.
@@ -405,6 +409,15 @@ def test_slow_client_is_dropped_without_delaying_others(app, live_server, topic,
             assert fast.event(timeout=1.0).id == last
     finally:
         slow.close()
+
+
+@pytest.mark.parametrize("live_config", [{"LIVE_QUEUE_SIZE": 4}])
+def test_a_burst_bigger_than_the_mailbox_drops_nobody(app, live_server, topic, publish):
+    hub = get_hub(app)
+    with SSEStream(live_server.url, topic).opened() as stream:
+        ids = publish(topic, count=60)
+        assert [e.id for e in stream.events(60, timeout=3.0)] == ids
+        assert hub.dropped == 0 and hub.subscriber_count(topic) == 1
 
 
 @pytest.mark.parametrize("live_config", [{"LIVE_HEARTBEAT_SECONDS": 0.2}])
@@ -435,9 +448,9 @@ def test_idle_hub_retires_its_thread_and_restarts_on_demand(app, topic):
         subscriber = hub.subscribe(topic)
         assert hub.running
         with app.app_context():
-            event_id = live.publish(topic, "after-restart").id
+            event_id = live.publish(topic, "after-restart")
             db.session.commit()
-        message = subscriber.get(timeout=2.0)
+        [message] = subscriber.receive(timeout=2.0)
         assert (message.id, message.kind) == (event_id, "after-restart")
     finally:
         hub.stop()
@@ -484,8 +497,8 @@ def test_deleted_page_streams_only_to_facilitators(app, client, auth, create_use
 def test_events_since_and_latest_id_read_the_table(app, topic):
     with app.app_context():
         before = live.latest_id()
-        ids = [live.publish(topic, "k", {"n": n}).id for n in range(3)]
-        elsewhere = live.publish(live.page_topic(1), "k", "").id
+        ids = [live.publish(topic, "k", {"n": n}) for n in range(3)]
+        elsewhere = live.publish(live.page_topic(1), "k", "")
         db.session.commit()
         assert [e.id for e in live.events_since(topic, ids[0])] == ids[1:]
         assert [e.id for e in live.events_since(topic, before, limit=2)] == ids[:2]
@@ -503,9 +516,42 @@ def test_postgres_hub_is_woken_by_notify_not_by_its_poll(app, topic):
             live.publish(topic, "notified")
             started = time.monotonic()
             db.session.commit()
-        message = subscriber.get(timeout=1.0)
-        assert message is not None and message.kind == "notified"
+        assert [m.kind for m in subscriber.receive(timeout=1.0)] == ["notified"]
         assert time.monotonic() - started < 0.5
+    finally:
+        hub.stop()
+
+
+@pytest.mark.skipif(not PG_URL, reason="LISTEN/NOTIFY needs PostgreSQL")
+def test_postgres_hub_sends_a_burst_together_but_a_lone_message_at_once(app, topic):
+    hub = Hub(app.extensions["campwiki.db"], batch_seconds=0.4, fallback_seconds=30)
+
+    def commit_one(kind: str) -> None:
+        with app.app_context():
+            live.publish(topic, kind)
+            db.session.commit()
+
+    try:
+        subscriber = hub.subscribe(topic)
+        time.sleep(0.3)
+        started = time.monotonic()
+        commit_one("lone")
+        assert [m.kind for m in subscriber.receive(timeout=1.0)] == ["lone"]
+        assert time.monotonic() - started < 0.3  # no batching delay after a quiet spell
+        for n in range(3):  # within the batch window that the lone message opened
+            commit_one(f"burst-{n}")
+        time.sleep(0.1)
+        assert subscriber.queue.empty()  # held back until the window closes
+        wait_for(lambda: not subscriber.queue.empty())
+        assert time.monotonic() - started >= 0.4
+        time.sleep(0.2)
+        # The burst arrived as one dispatch: one place in the mailbox, one write.
+        assert subscriber.queue.qsize() == 1
+        assert [m.kind for m in subscriber.receive(timeout=0)] == [
+            "burst-0",
+            "burst-1",
+            "burst-2",
+        ]
     finally:
         hub.stop()
 
@@ -519,10 +565,23 @@ def test_prune_live_command_removes_old_events(app, runner):
 
     with app.app_context():
         old = live_services.publish("event:1", "dots-changed", {"pitch": 1})
-        old.created_at = utcnow() - timedelta(days=30)
+        db.session.get(LiveEvent, old).created_at = utcnow() - timedelta(days=30)
         live_services.publish("event:1", "dots-changed", {"pitch": 2})
         db.session.commit()
     result = runner.invoke(args=["prune-live", "--days", "7"])
     assert result.exit_code == 0 and "Removed 1 live events" in result.output
     with app.app_context():
         assert db.session.query(LiveEvent).count() == 1
+
+
+def test_a_stream_takes_every_waiting_message_at_once():
+    subscriber = Subscriber("event:1", maxsize=8)
+    one, two, three = (Message(n, "event:1", "k", sse.frame(n, "k", str(n))) for n in (1, 2, 3))
+    subscriber.queue.put_nowait((one, two))
+    subscriber.queue.put_nowait((three,))
+    assert subscriber.receive(timeout=0.1) == [one, two, three]
+    assert subscriber.receive(timeout=0.05) == []
+    subscriber.queue.put_nowait((one,))
+    subscriber.close()
+    subscriber.queue.put_nowait((two,))  # anything after closing is never read
+    assert subscriber.receive(timeout=0.1) == [one] and subscriber.closed

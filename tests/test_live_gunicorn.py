@@ -96,7 +96,7 @@ def servers(app, tmp_path):
 def publish_in_process(app, topic: str, count: int = 1) -> list[int]:
     """Publish from this test process in one transaction, as another server would."""
     with app.app_context():
-        ids = [live.publish(topic, "dots-changed", {"n": n}).id for n in range(count)]
+        ids = [live.publish(topic, "dots-changed", {"n": n}) for n in range(count)]
         db.session.commit()
     return ids
 

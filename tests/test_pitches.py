@@ -468,6 +468,51 @@ def test_parallel_burst_never_overspends(app, live_server, pitch, voting_event, 
     assert all(0 <= n <= 3 for n in dots.values())
 
 
+def test_simultaneous_voters_announce_every_total_in_order(
+    app, live_server, pitch, voting_event, create_user
+):
+    """Each vote's message carries the total after it, so boards never go backwards."""
+    import requests
+
+    from wiki.live.models import LiveEvent
+
+    def logged_in(name):
+        create_user(name)
+        session = requests.Session()
+        page = session.get(f"{live_server.url}/-/login").text
+        token = page.split('"X-CSRFToken": "')[1].split('"')[0]
+        session.post(
+            f"{live_server.url}/-/login",
+            data={"username": name, "password": "correct horse battery", "csrf_token": token},
+        )
+        return session, token
+
+    voters = [logged_in(f"voter{n}") for n in range(12)]
+    start = threading.Barrier(len(voters))
+
+    def fire(voter):
+        session, token = voter
+        start.wait()
+        return [
+            session.post(
+                f"{live_server.url}/events/govbarcamp-2026/pitches/{pitch}/dots",
+                data={"action": "add", "csrf_token": token},
+                headers={"HX-Request": "true"},
+            ).status_code
+            for _ in range(3)
+        ]
+
+    with ThreadPoolExecutor(len(voters)) as pool:
+        codes = [c for batch in pool.map(fire, voters) for c in batch]
+    assert codes == [200] * 36
+    with app.app_context():
+        announced = db.session.scalars(
+            select(LiveEvent.data).where(LiveEvent.kind == f"dots-{pitch}").order_by(LiveEvent.id)
+        ).all()
+    assert announced == [str(n) for n in range(1, 37)]
+    assert stored_dots(app, pitch) == 36
+
+
 PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"

@@ -39,6 +39,8 @@ def defaults(instance_path: str) -> dict:
         "ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
         "LIVE_HEARTBEAT_SECONDS": 15,
         "LIVE_POLL_SECONDS": 0.15,
+        # PostgreSQL: messages that arrive this close together reach streams in one write.
+        "LIVE_BATCH_SECONDS": 0.05,
         # A session cookie lasts while the browser is open; "remember me" keeps a person
         # logged in for a month, which is what people expect of a community site.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import UTC, datetime
+from time import monotonic
 
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -19,6 +22,8 @@ NAMING_CONVENTION = {
 }
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# How long a write waits for SQLite's one write lock before it fails.
+SQLITE_WRITE_WAIT_SECONDS = 30
 
 
 class UTCDateTime(TypeDecorator):
@@ -66,7 +71,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_WRITE_WAIT_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -76,15 +81,41 @@ def _configure_sqlite(engine: Engine) -> None:
         # waiting its turn, and rules checked by reading (budgets, base revisions) would
         # race. Reads stay concurrent.
         if has_request_context() and request.method in WRITE_METHODS:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(connection.connection.dbapi_connection)
         else:
             connection.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(dbapi_connection) -> None:
+    """Take SQLite's write lock, waiting for it with ``time.sleep``.
+
+    SQLite's own busy handler waits in C, and under gevent that stalls every greenlet of
+    the worker (its open live streams included) while another worker writes; a sleep in
+    Python yields to them.
+    """
+    deadline = monotonic() + SQLITE_WRITE_WAIT_SECONDS
+    delay = 0.0005
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or monotonic() >= deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.01)
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_WRITE_WAIT_SECONDS * 1000}")
 
 
 def make_engine(url: str) -> Engine:
     """Create an engine with the settings campwiki relies on for this kind of database."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_WRITE_WAIT_SECONDS, "check_same_thread": False}
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

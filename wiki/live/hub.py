@@ -17,7 +17,7 @@ from time import monotonic
 
 from flask import Flask
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from wiki.live import sse
 from wiki.live.models import LiveEvent
@@ -44,19 +44,35 @@ class Message:
 
 
 class Subscriber:
-    """The mailbox of one open stream; the hub closes it when the stream falls behind."""
+    """The mailbox of one open stream; the hub closes it when the stream falls behind.
+
+    Each item is everything one read of the table brought for the topic, so a burst of a
+    hundred votes fills one place, not a hundred: only a reader that missed ``maxsize``
+    whole reads in a row is behind.
+    """
 
     def __init__(self, topic: str, maxsize: int) -> None:
         self.topic = topic
-        self.queue: queue.Queue[Message | None] = queue.Queue(maxsize)
+        self.queue: queue.Queue[tuple[Message, ...] | None] = queue.Queue(maxsize)
         self.closed = False
 
-    def get(self, timeout: float) -> Message | None:
-        """Return the next message, or None when ``timeout`` passes or the mailbox closes."""
+    def receive(self, timeout: float) -> list[Message]:
+        """Return every waiting message, waiting up to ``timeout`` for the first.
+
+        Returns an empty list when the time passes, or when the mailbox is closed.
+        """
         try:
-            return self.queue.get(timeout=timeout)
+            batch = self.queue.get(timeout=timeout)
         except queue.Empty:
-            return None
+            return []
+        messages: list[Message] = []
+        while batch is not None:  # None is the closing sentinel: nothing after it matters
+            messages.extend(batch)
+            try:
+                batch = self.queue.get_nowait()
+            except queue.Empty:
+                break
+        return messages
 
     def close(self) -> None:
         """Mark the mailbox closed and wake its reader if it is waiting."""
@@ -80,6 +96,7 @@ class Hub:
         engine: Engine,
         *,
         poll_seconds: float = 0.15,
+        batch_seconds: float = 0.05,
         fallback_seconds: float = 2.0,
         queue_size: int = 256,
         idle_seconds: float = 60.0,
@@ -87,6 +104,7 @@ class Hub:
         self.engine = engine
         self.listens = engine.dialect.name == "postgresql"
         self.poll_seconds = poll_seconds
+        self.batch_seconds = batch_seconds
         self.fallback_seconds = fallback_seconds
         self.queue_size = queue_size
         self.idle_seconds = idle_seconds
@@ -99,6 +117,7 @@ class Hub:
         self._stop: threading.Event | None = None
         self._idle_since: float | None = None
         self._fetched = False
+        self._dispatched_at = float("-inf")
 
     @property
     def running(self) -> bool:
@@ -179,31 +198,43 @@ class Hub:
                 stop.wait(min(0.5 * 2**failures, 10.0))
 
     def _poll(self, stop: threading.Event) -> None:
-        while not stop.is_set() and not self._idle_exit(stop):
-            self._fetch(stop)
-            stop.wait(self.poll_seconds)
+        # The hub holds its own connection: waiting for one from the pool behind a crowd of
+        # voters would hold back every stream, then flood them all at once.
+        with self.engine.connect() as connection:
+            while not stop.is_set() and not self._idle_exit(stop):
+                self._fetch(connection, stop)
+                stop.wait(self.poll_seconds)
 
     def _listen(self, stop: threading.Event) -> None:
         import psycopg
 
         cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
         cparams.setdefault("connect_timeout", 5)
-        with psycopg.connect(*cargs, **cparams, autocommit=True) as connection:
-            connection.execute(f"LISTEN {CHANNEL}")
+        with (
+            psycopg.connect(*cargs, **cparams, autocommit=True) as listener,
+            self.engine.connect() as connection,
+        ):
+            listener.execute(f"LISTEN {CHANNEL}")
             # Anything committed before LISTEN took effect was announced to nobody.
-            self._fetch(stop)
+            self._fetch(connection, stop)
             next_poll = monotonic() + self.fallback_seconds
             while not stop.is_set() and not self._idle_exit(stop):
                 woken = False
                 wait = min(WAKE_SECONDS, next_poll - monotonic())
                 if wait > 0:
-                    for note in connection.notifies(timeout=wait):
+                    for note in listener.notifies(timeout=wait):
                         # Notifies for rows already read (one fetch reads many) cost nothing.
                         if not note.payload.isdigit() or int(note.payload) > self.last_seen:
                             woken = True
                             break
                 if woken or monotonic() >= next_poll:
-                    self._fetch(stop)
+                    # A message after a quiet spell goes out at once; while votes pour in,
+                    # what arrives within batch_seconds goes out together, so each stream
+                    # wakes and writes once for several messages instead of once for each.
+                    settle = self._dispatched_at + self.batch_seconds - monotonic()
+                    if settle > 0:
+                        stop.wait(settle)
+                    self._fetch(connection, stop)
                     next_poll = monotonic() + self.fallback_seconds
 
     def _idle_exit(self, stop: threading.Event) -> bool:
@@ -224,18 +255,20 @@ class Hub:
             self._thread = self._stop = None
             return True
 
-    def _fetch(self, stop: threading.Event) -> None:
+    def _fetch(self, connection: Connection, stop: threading.Event) -> None:
         while not stop.is_set():
-            with self.engine.connect() as connection:
-                rows = connection.execute(
-                    select(_table.c.id, _table.c.topic, _table.c.kind, _table.c.data)
-                    .where(_table.c.id > self.last_seen)
-                    .order_by(_table.c.id)
-                    .limit(BATCH)
-                ).all()
+            rows = connection.execute(
+                select(_table.c.id, _table.c.topic, _table.c.kind, _table.c.data)
+                .where(_table.c.id > self.last_seen)
+                .order_by(_table.c.id)
+                .limit(BATCH)
+            ).all()
+            # End the read so the next one sees what has committed since.
+            connection.rollback()
             self._fetched = True
             if not rows:
                 return
+            self._dispatched_at = monotonic()
             self._dispatch(rows, stop)
             if len(rows) < BATCH:
                 return
@@ -244,24 +277,26 @@ class Hub:
         with self._lock:
             if self._stop is not stop:
                 return  # a stopped thread finishing its last read: its successor reads anew
+            batches: dict[str, list[Message]] = {}
             for row in rows:
-                subscribers = self._topics.get(row.topic)
-                if subscribers:
+                if row.topic in self._topics:
                     # Encoded once, under the lock: a subscriber added a moment ago gets it too.
-                    message = Message(
-                        row.id, row.topic, row.kind, sse.frame(row.id, row.kind, row.data)
-                    )
-                    for subscriber in tuple(subscribers):
-                        try:
-                            subscriber.queue.put_nowait(message)
-                        except queue.Full:
-                            # A slow or vanished reader must never hold up the others: drop
-                            # it; the browser reconnects with Last-Event-ID and replays.
-                            self._forget(subscriber)
-                            subscriber.close()
-                            self.dropped += 1
-                            log.info("live hub: dropped a stream of %s that fell behind", row.topic)
-                self.last_seen = max(self.last_seen, row.id)
+                    frame = sse.frame(row.id, row.kind, row.data)
+                    message = Message(row.id, row.topic, row.kind, frame)
+                    batches.setdefault(row.topic, []).append(message)
+            for topic, messages in batches.items():
+                batch = tuple(messages)
+                for subscriber in tuple(self._topics[topic]):
+                    try:
+                        subscriber.queue.put_nowait(batch)
+                    except queue.Full:
+                        # A slow or vanished reader must never hold up the others: drop
+                        # it; the browser reconnects with Last-Event-ID and replays.
+                        self._forget(subscriber)
+                        subscriber.close()
+                        self.dropped += 1
+                        log.info("live hub: dropped a stream of %s that fell behind", topic)
+            self.last_seen = max(self.last_seen, rows[-1].id)
 
 
 _hubs_lock = threading.Lock()
@@ -278,6 +313,7 @@ def get_hub(app: Flask) -> Hub:
                 hub = Hub(
                     app.extensions["campwiki.db"],
                     poll_seconds=float(app.config["LIVE_POLL_SECONDS"]),
+                    batch_seconds=float(app.config["LIVE_BATCH_SECONDS"]),
                     queue_size=int(app.config.get("LIVE_QUEUE_SIZE", 256)),
                 )
                 app.extensions[EXTENSION_KEY] = hub

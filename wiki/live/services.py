@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Text, cast, delete, func, insert, select, text
+from sqlalchemy.sql.elements import ColumnElement
 
 from wiki.database import utcnow
 from wiki.extensions import db
@@ -20,6 +20,8 @@ CHANNEL = "campwiki_live"
 PUBLISH_LOCK_KEY = 0x636D70776C697665
 
 Data = dict | list | str
+
+_table = LiveEvent.__table__
 
 TOPIC_RE = re.compile(r"[a-z][a-z0-9_-]*:[A-Za-z0-9_-]+")
 # Event names end up in `event:` lines and in htmx triggers such as `sse:dots-changed`.
@@ -43,48 +45,45 @@ def encode_data(data: Data) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def publish(topic: str, kind: str, data: Data | Callable[[], Data] = "") -> LiveEvent:
-    """Record a live event in the current transaction; subscribers see it once it commits.
+def publish(topic: str, kind: str, data: Data | ColumnElement = "") -> int:
+    """Record a live event in the current transaction; return its id.
 
-    Call it as the last write of the transaction. On PostgreSQL publishing transactions
-    take one lock in turn and hold it until they end, so ids become visible in id order
-    and a reader that has seen id N never later finds a smaller one; taking row locks
-    after publishing, while holding it, invites deadlocks.
+    Subscribers see it once the transaction commits. Call it as the last write of the
+    transaction: on PostgreSQL publishing transactions take one lock in turn and hold it
+    until they end, so ids become visible in id order and a reader that has seen id N never
+    later finds a smaller one. Taking row locks after publishing, while holding it, invites
+    deadlocks, and every statement after it makes every other publisher wait longer.
 
-    ``data`` that is a string is sent verbatim (an HTML fragment for ``sse-swap``);
-    anything else is sent as compact JSON.
-
-    :param data: may be a function; it is called once every earlier publisher has
-        committed, so a value it reads (a tally) includes their changes: two people voting
-        at once never both announce the same stale total.
+    ``data`` that is a string is sent verbatim (an HTML fragment for ``sse-swap``); a SQL
+    expression is evaluated by the INSERT itself, after every earlier publisher has
+    committed, so a value it reads (a tally) includes their changes: two people voting at
+    once never both announce the same stale total. Anything else is sent as compact JSON.
     """
     if len(topic) > 80 or not TOPIC_RE.fullmatch(topic):
         raise ValueError(f"not a live topic: {topic!r}")
     if len(kind) > 40 or not KIND_RE.fullmatch(kind):
         raise ValueError(f"not a live event kind: {kind!r}")
-    session = db.session
-    postgres = db.engine.dialect.name == "postgresql"
-    if postgres:
-        # Sequence values are handed out before commit, so two concurrent publishers could
-        # commit ids 11 then 10; a hub that had read 11 would never look back for 10.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
-    deferred = callable(data)
-    event = LiveEvent(
-        topic=topic, kind=kind, data="" if deferred else encode_data(data), created_at=utcnow()
+    if not isinstance(data, ColumnElement):
+        data = encode_data(data)
+    statement = (
+        insert(_table)
+        .values(topic=topic, kind=kind, data=data, created_at=utcnow())
+        .returning(_table.c.id)
     )
-    session.add(event)
-    # On SQLite this INSERT is where the transaction waits for the write lock.
-    session.flush()
-    if deferred:
-        event.data = encode_data(data())
-        session.flush()
-    if postgres:
-        # Delivered to listeners only when (and if) this transaction commits.
-        session.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": CHANNEL, "payload": str(event.id)},
-        )
-    return event
+    session = db.session
+    if db.engine.dialect.name != "postgresql":
+        # On SQLite the transaction already holds the database's one write lock.
+        return session.execute(statement).scalar_one()
+    # Sequence values are handed out before commit, so two concurrent publishers could
+    # commit ids 11 then 10; a hub that had read 11 would never look back for 10. The lock
+    # is its own statement: in READ COMMITTED each statement reads from a snapshot taken
+    # when it starts, and the INSERT's must include every earlier publisher's commit.
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
+    # Delivered to listeners only when (and if) this transaction commits.
+    published = statement.cte("published")
+    return session.execute(
+        select(published.c.id, func.pg_notify(CHANNEL, cast(published.c.id, Text)))
+    ).scalar_one()
 
 
 def events_since(topic: str, last_id: int, limit: int = 1000) -> list[LiveEvent]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import String, case, cast, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wiki.accounts.models import User
@@ -322,6 +322,9 @@ def voter_for(event: Event, user: User, child_id: int | None) -> Voter:
 
 
 def _ballot(event: Event, voter: Voter) -> Ballot:
+    ballot = existing_ballot(event, voter)
+    if ballot is not None:
+        return ballot
     values = {
         "event_id": event.id,
         "user_id": voter.user.id,
@@ -331,12 +334,9 @@ def _ballot(event: Event, voter: Voter) -> Ballot:
         "per_pitch": event.max_dots_per_pitch,
         "spent": 0,
     }
+    # Two first votes at once both miss the ballot: one inserts, the other finds its row.
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    if db.engine.dialect.name in ("postgresql", "sqlite"):
-        statement = dialect.insert(Ballot).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - other databases are not supported targets
-        statement = insert(Ballot).values(**values)
-    db.session.execute(statement)
+    db.session.execute(dialect.insert(Ballot).values(**values).on_conflict_do_nothing())
     return db.session.scalars(
         select(Ballot)
         .where(
@@ -383,7 +383,15 @@ def _check_vote(event: Event, pitch: Pitch, voter: Voter) -> None:
         raise VoteRefused("Children do not vote at this event.")
 
 
-def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Ballot:
+@dataclass(frozen=True)
+class Placed:
+    """Where a voter stands after a vote: dots still to place, and theirs on the pitch."""
+
+    left: int
+    on_pitch: int
+
+
+def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
     """Place one dot; refused when the budget is spent or the session is at the maximum.
 
     Both limits are conditions of UPDATE statements inside a savepoint: the row lock the first
@@ -396,13 +404,15 @@ def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Ballot:
             update(Ballot)
             .where(Ballot.id == ballot.id, Ballot.spent < Ballot.budget)
             .values(spent=Ballot.spent + 1)
-        ).rowcount
-        if not spent:
+            .returning(Ballot.spent),
+            execution_options={"synchronize_session": False},
+        ).scalar()
+        if spent is None:
             raise VoteRefused(
                 f"{'You have' if not voter.child else voter.child.first_name + ' has'} "
                 f"no dots left: all {ballot.budget} are placed. Take one back to move it."
             )
-        raised = db.session.execute(
+        on_pitch = db.session.execute(
             update(Dot)
             .where(
                 Dot.ballot_id == ballot.id,
@@ -410,45 +420,57 @@ def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Ballot:
                 Dot.count < ballot.per_pitch,
             )
             .values(count=Dot.count + 1)
-        ).rowcount
-        if not raised:
-            if db.session.get(Dot, (ballot.id, pitch.id), populate_existing=True) is not None:
+            .returning(Dot.count),
+            execution_options={"synchronize_session": False},
+        ).scalar()
+        if on_pitch is None:
+            if db.session.scalar(
+                select(Dot.count).where(Dot.ballot_id == ballot.id, Dot.pitch_id == pitch.id)
+            ):
                 raise VoteRefused(
                     f"At most {ballot.per_pitch} dots can go on one session, and this one "
                     "has them all."
                 )
-            db.session.add(Dot(ballot_id=ballot.id, pitch_id=pitch.id, count=1))
-            db.session.flush()
+            db.session.execute(insert(Dot).values(ballot_id=ballot.id, pitch_id=pitch.id, count=1))
+            on_pitch = 1
+    budget = ballot.budget
     _announce_dots(event, pitch)
-    db.session.refresh(ballot)
-    return ballot
+    # The UPDATEs went past the identity map: the loaded ballot still shows the old count.
+    db.session.expire(ballot)
+    return Placed(left=budget - spent, on_pitch=on_pitch)
 
 
-def remove_dot(event: Event, pitch: Pitch, voter: Voter) -> Ballot:
+def remove_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
     """Take one dot back from a session."""
     _check_vote(event, pitch, voter)
     ballot = existing_ballot(event, voter)
     if ballot is None:
         raise VoteRefused("There is no dot of yours on this session to take back.")
+    budget = ballot.budget
     with db.session.begin_nested():
-        returned = db.session.execute(
+        spent = db.session.execute(
             update(Ballot)
             .where(Ballot.id == ballot.id, Ballot.spent > 0)
             .values(spent=Ballot.spent - 1)
-        ).rowcount
-        lowered = (
-            returned
-            and db.session.execute(
+            .returning(Ballot.spent),
+            execution_options={"synchronize_session": False},
+        ).scalar()
+        on_pitch = (
+            None
+            if spent is None
+            else db.session.execute(
                 update(Dot)
                 .where(Dot.ballot_id == ballot.id, Dot.pitch_id == pitch.id, Dot.count > 0)
                 .values(count=Dot.count - 1)
-            ).rowcount
+                .returning(Dot.count),
+                execution_options={"synchronize_session": False},
+            ).scalar()
         )
-        if not lowered:
+        if on_pitch is None:
             raise VoteRefused("There is no dot of yours on this session to take back.")
     _announce_dots(event, pitch)
-    db.session.refresh(ballot)
-    return ballot
+    db.session.expire(ballot)
+    return Placed(left=budget - spent, on_pitch=on_pitch)
 
 
 def _announce_dots(event: Event, pitch: Pitch) -> None:
@@ -456,9 +478,9 @@ def _announce_dots(event: Event, pitch: Pitch) -> None:
     # request of its own; while tallies are hidden, nothing about the count leaves.
     topic = live.event_topic(event.id)
     if tallies_visible(event):
-        # Counted when the message is written (after every earlier publisher committed),
+        # Counted by the INSERT that publishes it, after every earlier publisher committed,
         # so two votes at once can never both announce the same stale total.
-        live.publish(topic, f"dots-{pitch.id}", lambda: str(tally(pitch)))
+        live.publish(topic, f"dots-{pitch.id}", cast(_tally_query(pitch.id), String))
     else:
         live.publish(topic, "dots-changed", {"pitch": pitch.id})
 
@@ -478,13 +500,17 @@ def reveal_tallies(event: Event) -> None:
     live.publish(live.event_topic(event.id), "tallies-revealed", {"event": event.id})
 
 
+def _tally_query(pitch_id: int):
+    return (
+        select(func.coalesce(func.sum(Dot.count), 0))
+        .where(Dot.pitch_id == pitch_id)
+        .scalar_subquery()
+    )
+
+
 def tally(pitch: Pitch) -> int:
     """Return the dots on a pitch."""
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Dot.count), 0)).where(Dot.pitch_id == pitch.id)
-        )
-    )
+    return int(db.session.scalar(select(_tally_query(pitch.id))))
 
 
 def tallies(event: Event) -> dict[int, tuple[int, int]]:

@@ -104,14 +104,14 @@ def vote(slug: str, pitch_id: int):
         abort(400)
     voter = _voter_from_request(event)
     action = request.form.get("action")
-    error = None
+    if action not in ("add", "remove"):
+        abort(400, "Say whether to add or remove a dot.")
+    error = placed = None
     try:
         if action == "add":
-            services.add_dot(event, pitch, voter)
-        elif action == "remove":
-            services.remove_dot(event, pitch, voter)
+            placed = services.add_dot(event, pitch, voter)
         else:
-            abort(400, "Say whether to add or remove a dot.")
+            placed = services.remove_dot(event, pitch, voter)
         # Commit before rendering: publishing holds the live-event lock until the commit,
         # and every other voter's vote waits for it.
         db.session.commit()
@@ -120,7 +120,9 @@ def vote(slug: str, pitch_id: int):
         db.session.rollback()
     if wants_fragment():
         # Only this pitch's control and the voter's dots-left bar change: build just those.
-        left = services.dots_left(event, voter)
+        if placed is None:
+            mine = services.my_dots(event, voter)
+            placed = services.Placed(services.dots_left(event, voter), mine.get(pitch.id, 0))
         return render(
             "pitches/_vote.html",
             status=409 if error else 200,
@@ -129,8 +131,8 @@ def vote(slug: str, pitch_id: int):
             error=error,
             oob=True,
             voter=voter,
-            mine=services.my_dots(event, voter),
-            left=left,
+            mine={pitch.id: placed.on_pitch},
+            left=placed.left,
             vote_form=EmptyForm(),
         )
     if error:
