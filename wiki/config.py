@@ -41,6 +41,10 @@ def defaults(instance_path: str) -> dict:
         "LIVE_POLL_SECONDS": 0.15,
         # PostgreSQL: messages that arrive this close together reach streams in one write.
         "LIVE_BATCH_SECONDS": 0.05,
+        # Reads of the event log a stream may fall behind before it is closed.
+        "LIVE_QUEUE_SIZE": 256,
+        # A browser that missed more than this on reconnecting reloads its live parts.
+        "LIVE_REPLAY_LIMIT": 1000,
         # A session cookie lasts while the browser is open; "remember me" keeps a person
         # logged in for a month, which is what people expect of a community site.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),

@@ -314,7 +314,7 @@ def get_hub(app: Flask) -> Hub:
                     app.extensions["campwiki.db"],
                     poll_seconds=float(app.config["LIVE_POLL_SECONDS"]),
                     batch_seconds=float(app.config["LIVE_BATCH_SECONDS"]),
-                    queue_size=int(app.config.get("LIVE_QUEUE_SIZE", 256)),
+                    queue_size=int(app.config["LIVE_QUEUE_SIZE"]),
                 )
                 app.extensions[EXTENSION_KEY] = hub
     return hub

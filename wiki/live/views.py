@@ -78,7 +78,7 @@ def stream(topic: str):
     check_topic(topic)
     config = current_app.config
     heartbeat = float(config["LIVE_HEARTBEAT_SECONDS"])
-    replay_limit = int(config.get("LIVE_REPLAY_LIMIT", 1000))
+    replay_limit = int(config["LIVE_REPLAY_LIMIT"])
     resume_from = _resume_from()
     hub = get_hub(current_app)
     # Hold no pooled connection while waiting for the hub: a hub that is starting needs
