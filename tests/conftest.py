@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -201,3 +204,33 @@ def create_event(app: Flask, create_user):
             return event
 
     return factory
+
+
+class Inbox(Message):
+    """An SMTP sink that keeps every message it receives."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+def free_port() -> int:
+    """Return a local port nobody is listening on (for now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_sink():
+    """Run a real SMTP server on a free local port and collect what it receives."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()

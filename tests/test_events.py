@@ -1,6 +1,7 @@
 """Events: creating and copying, moving through states, RSVPs, capacity and the waiting list."""
 
 import threading
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -192,6 +193,86 @@ def test_fourth_person_waits_and_is_promoted_when_someone_cancels(app, create_ev
     assert "number 1 on the waiting list" in page
     clients[0].post("/events/govbarcamp-2026/rsvp/cancel")
     page = clients[3].get("/events/govbarcamp-2026").get_data(as_text=True)
+    assert "Your household is coming" in page
+
+
+def _full_event_with_a_waiting_family(app, create_event, create_user, email="dan@example.org"):
+    """Capacity 3: Ann, Bob and Cat are coming, Dan's household of two waits."""
+    create_event(capacity=3)
+    clients = {}
+    for name, adults in [("ann", 1), ("bob", 1), ("cat", 1), ("dan", 2)]:
+        address = email if name == "dan" else f"{name}@example.org"
+        create_user(name, **({"email": address} if address else {}))
+        client = app.test_client()
+        client.post("/-/login", data={"username": name, "password": "correct horse battery"})
+        client.post("/events/govbarcamp-2026/rsvp", data=rsvp_form(adults=adults))
+        clients[name] = client
+    return clients
+
+
+def test_a_promoted_household_is_emailed(make_app, smtp_sink, create_event, create_user):
+    controller, inbox = smtp_sink
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    clients = _full_event_with_a_waiting_family(app, create_event, create_user)
+    clients["bob"].post("/events/govbarcamp-2026/rsvp/cancel")
+    assert inbox.messages == []  # one place is not enough for Dan's two
+    clients["ann"].post("/events/govbarcamp-2026/rsvp/cancel")
+    [mail] = inbox.messages
+    assert mail["To"] == "dan@example.org"
+    assert mail["Subject"] == "[campwiki] A place came up: you're coming to GovBarCamp 2026"
+    body = mail.get_payload(decode=True).decode()
+    assert "your 2 places are now confirmed" in body
+    assert "Sat 17 – Sun 18 Oct 2026" in body
+    assert "http://localhost/events/govbarcamp-2026#rsvp" in body
+    page = clients["dan"].get("/events/govbarcamp-2026").get_data(as_text=True)
+    assert "Your household is coming" in page
+
+
+def test_raising_the_capacity_emails_whoever_it_lets_in(
+    make_app, smtp_sink, create_event, create_user
+):
+    controller, inbox = smtp_sink
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    _full_event_with_a_waiting_family(app, create_event, create_user)
+    with app.test_request_context("/"):
+        event = services.find_event("govbarcamp-2026")
+        details = services.EventDetails(
+            name=event.name,
+            starts_on=date(2026, 10, 17),
+            starts_time=time(10, 0),
+            ends_on=date(2026, 10, 18),
+            ends_time=time(16, 0),
+            capacity=5,
+        )
+        services.update_event(event, details)
+        assert inbox.messages == []  # not before the change is saved
+        db.session.commit()
+    assert [m["To"] for m in inbox.messages] == ["dan@example.org"]
+
+
+def test_no_mail_for_a_household_without_an_address(make_app, smtp_sink, create_event, create_user):
+    controller, inbox = smtp_sink
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    clients = _full_event_with_a_waiting_family(app, create_event, create_user, email=None)
+    clients["ann"].post("/events/govbarcamp-2026/rsvp/cancel")
+    clients["bob"].post("/events/govbarcamp-2026/rsvp/cancel")
+    assert inbox.messages == []
+    page = clients["dan"].get("/events/govbarcamp-2026").get_data(as_text=True)
+    assert "Your household is coming" in page
+
+
+def test_promotion_stands_when_the_mail_server_is_down(make_app, create_event, create_user, caplog):
+    import logging
+
+    from tests.conftest import free_port
+
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nobody listening
+    clients = _full_event_with_a_waiting_family(app, create_event, create_user)
+    with caplog.at_level(logging.WARNING):
+        assert clients["ann"].post("/events/govbarcamp-2026/rsvp/cancel").status_code == 303
+        clients["bob"].post("/events/govbarcamp-2026/rsvp/cancel")
+    assert "Could not e-mail households promoted from the waiting list" in caplog.text
+    page = clients["dan"].get("/events/govbarcamp-2026").get_data(as_text=True)
     assert "Your household is coming" in page
 
 

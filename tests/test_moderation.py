@@ -1,15 +1,13 @@
 """Moderation: reporting content, the facilitators' inbox, hiding, e-mail and the rate limit."""
 
 import logging
-import socket
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlalchemy import event, select
 
+from tests.conftest import free_port
 from wiki.accounts.models import Role, User
 from wiki.events import announcements
 from wiki.events import services as events
@@ -467,35 +465,6 @@ def test_reporting_is_rate_limited(app, client, auth, content, participant):
     assert len(stored_reports(app)) == 10
 
 
-class Inbox(Message):
-    """An SMTP sink that keeps every message it receives."""
-
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_sink():
-    """Run a real SMTP server on a free local port and collect what it receives."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
-
-
 def test_facilitators_with_an_address_are_emailed(make_app, smtp_sink, create_user):
     controller, inbox = smtp_sink
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
@@ -530,7 +499,7 @@ def test_no_mail_when_the_report_fails(make_app, smtp_sink, create_user):
 
 
 def test_mail_failure_never_fails_the_report(make_app, create_user, caplog):
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())  # nobody listening
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nobody listening
     create_user("fran", Role.FACILITATOR, email="fran@example.org")
     create_user("pat")
     with app.app_context():

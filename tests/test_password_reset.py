@@ -1,12 +1,9 @@
 """Forgotten passwords: e-mailed links, admin-issued links, one use, expiry."""
 
 import re
-import socket
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from wiki.accounts.models import PasswordResetToken
 from wiki.database import utcnow
@@ -14,32 +11,6 @@ from wiki.extensions import db
 
 NEW_PASSWORD = "a fresh passphrase"
 LINK_RE = re.compile(r"http://localhost(/-/reset/[\w-]+)")
-
-
-class Inbox(Message):
-    """An SMTP sink that keeps every message it receives."""
-
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-@pytest.fixture
-def smtp_sink():
-    """Run a real SMTP server on a free local port and collect what it receives."""
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from flask import current_app
+from sqlalchemy import event
+
+from wiki.extensions import db
+
+# (to, subject, body)
+Mail = tuple[str, str, str]
 
 
 def mail_configured() -> bool:
@@ -27,3 +34,41 @@ def send_mail(to: str, subject: str, body: str) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
+
+
+def send_after_commit(messages: list[Mail], failure: str) -> None:
+    """Send ``messages`` once this transaction commits; forget them if it rolls back.
+
+    Mail about something that was never saved would send people looking for nothing. Sending
+    is best effort: the change stands whether or not the mail goes out, and ``failure`` is
+    logged when the server cannot be reached.
+    """
+    if messages and mail_configured():
+        after_commit(lambda: _send_all(messages, failure))
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once this transaction commits; forget it if it rolls back."""
+    session = db.session()
+
+    def committed(_session) -> None:
+        event.remove(session, "after_rollback", rolled_back)
+        callback()
+
+    def rolled_back(_session) -> None:
+        event.remove(session, "after_commit", committed)
+
+    event.listen(session, "after_commit", committed, once=True)
+    event.listen(session, "after_rollback", rolled_back, once=True)
+
+
+def _send_all(messages: list[Mail], failure: str) -> None:
+    for to, subject, body in messages:
+        try:
+            send_mail(to, subject, body)
+        except smtplib.SMTPRecipientsRefused as error:
+            current_app.logger.warning("Mail to %s refused: %s", to, error)
+        except (smtplib.SMTPException, OSError) as error:
+            # The server is down or refusing us: trying the others only makes people wait.
+            current_app.logger.warning("%s: %s", failure, error)
+            return

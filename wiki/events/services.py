@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from wiki.accounts.models import User
 from wiki.database import utcnow
+from wiki.events.links import date_range, event_url
 from wiki.events.models import (
     AgeBand,
     Event,
@@ -22,6 +24,7 @@ from wiki.events.models import (
     RsvpStatus,
 )
 from wiki.extensions import db
+from wiki.mail import send_after_commit
 from wiki.pages import markup
 from wiki.pages import services as pages
 from wiki.pages.conduct import ensure_code_of_conduct
@@ -448,7 +451,31 @@ def promote_waiting(event: Event) -> list[Rsvp]:
         taken += rsvp.party_size
         promoted.append(rsvp)
     db.session.flush()
+    _tell_promoted(event, promoted)
     return promoted
+
+
+def _tell_promoted(event: Event, promoted: list[Rsvp]) -> None:
+    # A family that moved up while nobody looked at the page would otherwise never know,
+    # and might not keep the day free.
+    site = current_app.config["SITE_NAME"]
+    messages = [
+        (
+            rsvp.user.email,
+            f"[{site}] A place came up: you're coming to {event.name}",
+            f"Hello {rsvp.user.display_name},\n\n"
+            f"A place came up at {event.name} ({date_range(event)}), and your household was "
+            f"next on the waiting list: your {rsvp.party_size} "
+            f"{'place is' if rsvp.party_size == 1 else 'places are'} now confirmed.\n\n"
+            f"Details, and the way to change or cancel your RSVP:\n\n"
+            f"{event_url(event, anchor='rsvp')}\n\n"
+            "If you can no longer come, please cancel, so the next family gets the place.\n\n"
+            f"You get this message because you joined the waiting list on {site}.\n",
+        )
+        for rsvp in promoted
+        if rsvp.user.email
+    ]
+    send_after_commit(messages, "Could not e-mail households promoted from the waiting list")
 
 
 def waiting_position(rsvp: Rsvp) -> int:

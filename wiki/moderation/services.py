@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from wiki.accounts.models import Role, User
@@ -15,7 +14,7 @@ from wiki.database import utcnow
 from wiki.events import announcements
 from wiki.events.models import Announcement
 from wiki.extensions import db
-from wiki.mail import mail_configured, send_mail
+from wiki.mail import mail_configured, send_after_commit
 from wiki.moderation.models import Report, ReportStatus, TargetType
 from wiki.pages import services as pages
 from wiki.pages.models import Page, Revision
@@ -244,40 +243,7 @@ def _mail_facilitators(report: Report, target: Target, reporter: User) -> None:
         )
         for email, name in people
     ]
-    _after_commit(lambda: _send_all(messages))
-
-
-def _after_commit(callback: Callable[[], None]) -> None:
-    """Run ``callback`` once this transaction commits; forget it if it rolls back.
-
-    Mail about a report that was never saved would send facilitators looking for nothing.
-    """
-    session = db.session()
-
-    def committed(_session) -> None:
-        event.remove(session, "after_rollback", rolled_back)
-        callback()
-
-    def rolled_back(_session) -> None:
-        event.remove(session, "after_commit", committed)
-
-    event.listen(session, "after_commit", committed, once=True)
-    event.listen(session, "after_rollback", rolled_back, once=True)
-
-
-def _send_all(messages: list[tuple[str, str, str]]) -> None:
-    """Send each message, best effort: the report is saved whether or not mail goes out."""
-    for to, subject, body in messages:
-        try:
-            send_mail(to, subject, body)
-        except smtplib.SMTPRecipientsRefused as error:
-            current_app.logger.warning("Report mail to %s refused: %s", to, error)
-        except (smtplib.SMTPException, OSError) as error:
-            # The server is down or refusing us: trying the others only makes people wait.
-            current_app.logger.warning(
-                "Could not e-mail the facilitators about a report: %s", error
-            )
-            return
+    send_after_commit(messages, "Could not e-mail the facilitators about a report")
 
 
 def open_reports():
