@@ -71,9 +71,21 @@ def test_account_pages_are_accessible(page, create_user):
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("Logged in as Sam.")).to_be_visible()
-    for path in ["/-/account", "/-/account/password"]:
+    for path in ["/-/account", "/-/account/password", "/-/account/delete"]:
         page.goto(path)
         assert_accessible(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px"
+    # A wrong password keeps the account and says why, in the error summary.
+    page.goto("/-/account/delete")
+    page.get_by_label("Your password").fill("not it")
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_role("link", name="That is not your password.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Your password").fill("correct horse battery")
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_text("Your account is deleted.")).to_be_visible()
 
 
 def test_pages_fit_a_phone_screen(page):

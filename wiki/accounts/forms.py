@@ -61,6 +61,13 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(message="Enter your password to delete your account.")],
+    )
+
+
 class ForgotPasswordForm(FlaskForm):
     identifier = StringField("Username or e-mail", validators=[DataRequired(), Length(max=254)])
 

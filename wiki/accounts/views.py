@@ -1,11 +1,14 @@
 """Registering, logging in and out, and looking after one's own account."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from wiki.accounts import services
+from wiki.accounts import erasure, services
 from wiki.accounts.forms import (
     ChangePasswordForm,
+    DeleteAccountForm,
     EmptyForm,
     ForgotPasswordForm,
     LoginForm,
@@ -13,7 +16,7 @@ from wiki.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from wiki.extensions import limiter
+from wiki.extensions import db, limiter
 from wiki.rendering import form_errors_status, render, safe_next
 from wiki.rules import add_form_error
 
@@ -129,6 +132,42 @@ def change_password():
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("accounts.profile"), 303)
     return render("accounts/change_password.html", form=form, status=form_errors_status(form))
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"], key_func=lambda: str(current_user.id))
+def delete_account():
+    """Delete one's own account, after saying what goes and what stays."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            erasure.delete_account(current_user, form.password.data)
+        except services.AccountError as error:
+            add_form_error(form, error.field, error.message)
+        else:
+            # Commit before the session forgets who this was: the deletion must not wait
+            # for the after-request commit of a request that no longer has a user.
+            db.session.commit()
+            logout_user()
+            flash("Your account is deleted. Thank you for taking part.", "info")
+            return redirect(url_for("main.home"), 303)
+    return render("accounts/delete.html", form=form, status=form_errors_status(form))
+
+
+@bp.get("/account/data.json")
+@login_required
+def export_data():
+    """Download everything the site holds about oneself."""
+    body = json.dumps(erasure.personal_data(current_user), ensure_ascii=False, indent=2)
+    return Response(
+        body + "\n",
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="campwiki-{current_user.username}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

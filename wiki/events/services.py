@@ -291,9 +291,12 @@ def _check_rsvp(details: RsvpDetails) -> list[ChildDetails]:
     return children
 
 
-def _lock_event(event: Event) -> Event:
-    # The event row is the lock every RSVP takes, so two households can never both take
-    # the last place: SELECT ... FOR UPDATE on PostgreSQL, SQLite's write lock otherwise.
+def lock_event(event: Event) -> Event:
+    """Return the event, locked for this transaction: every change to its places takes it.
+
+    Two households can never both take the last place: SELECT ... FOR UPDATE on PostgreSQL,
+    SQLite's write lock otherwise.
+    """
     return db.session.scalars(
         select(Event)
         .where(Event.id == event.id)
@@ -335,7 +338,7 @@ def save_rsvp(event: Event, user: User, details: RsvpDetails) -> RsvpOutcome:
     if not event.registration_open:
         raise EventError("adults", "Registration for this event is not open.")
     children = _check_rsvp(details)
-    event = _lock_event(event)
+    event = lock_event(event)
     rsvp = find_rsvp(event, user)
     was = RsvpStatus(rsvp.status) if rsvp else None
     if rsvp is None:
@@ -419,7 +422,7 @@ def _fill(rsvp: Rsvp, details: RsvpDetails, children: list[ChildDetails]) -> Non
 
 def cancel_rsvp(event: Event, user: User) -> Rsvp:
     """Cancel a household's RSVP and give its places to the waiting list, in order."""
-    event = _lock_event(event)
+    event = lock_event(event)
     rsvp = find_rsvp(event, user)
     if rsvp is None or rsvp.status == RsvpStatus.CANCELLED:
         raise EventError("rsvp", "You have no RSVP to cancel.")

@@ -238,7 +238,7 @@ def merge_pitches(duplicate: Pitch, into: Pitch) -> None:
     db.session.flush()
     topic = live.event_topic(into.event_id)
     live.publish(topic, "pitch-changed", {"pitch": duplicate.id})
-    _announce_dots(into.event, into)
+    announce_dots(into.event, into)
 
 
 def _return_all_dots(pitch: Pitch) -> None:
@@ -434,7 +434,7 @@ def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
             db.session.execute(insert(Dot).values(ballot_id=ballot.id, pitch_id=pitch.id, count=1))
             on_pitch = 1
     budget = ballot.budget
-    _announce_dots(event, pitch)
+    announce_dots(event, pitch)
     # The UPDATEs went past the identity map: the loaded ballot still shows the old count.
     db.session.expire(ballot)
     return Placed(left=budget - spent, on_pitch=on_pitch)
@@ -468,14 +468,17 @@ def remove_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
         )
         if on_pitch is None:
             raise VoteRefused("There is no dot of yours on this session to take back.")
-    _announce_dots(event, pitch)
+    announce_dots(event, pitch)
     db.session.expire(ballot)
     return Placed(left=budget - spent, on_pitch=on_pitch)
 
 
-def _announce_dots(event: Event, pitch: Pitch) -> None:
-    # The new total travels as the message itself, so every board swaps it in without a
-    # request of its own; while tallies are hidden, nothing about the count leaves.
+def announce_dots(event: Event, pitch: Pitch) -> None:
+    """Tell every open board that the pitch's dots changed.
+
+    The new total travels as the message itself, so every board swaps it in without a
+    request of its own; while tallies are hidden, nothing about the count leaves.
+    """
     topic = live.event_topic(event.id)
     if tallies_visible(event):
         # Counted by the INSERT that publishes it, after every earlier publisher committed,
