@@ -7,6 +7,7 @@ import io
 import struct
 import zlib
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -237,6 +238,39 @@ def test_file_over_the_limit_is_refused_with_both_sizes(make_app, create_user, c
     assert response.status_code == 422
     assert "The file is 1.5 MB; the limit is 1 MB." in response.get_data(as_text=True)
     assert count(app, Attachment) == 0
+
+
+def test_a_person_uploads_at_most_the_daily_allowance(
+    make_app, create_user, create_page, facilitator
+):
+    app = make_app(ATTACHMENT_DAILY_BYTES=3000)
+    user = create_user("priya")
+    page = create_page()
+    client = app.test_client()
+    client.post("/-/login", data={"username": user.username, "password": "correct horse battery"})
+    first = png(20, 20)
+    assert upload(client, page.slug, first, "a.png").status_code == 303
+    used = len(first)
+    form = client.get(f"/wiki/{page.slug}/-/attachments").get_data(as_text=True)
+    assert "You can upload " in form and "more today (each person 2.9 KB a day)" in form
+    big = pdf() + b"%" * (3000 - used + 1 - len(pdf()))  # one byte too many today
+    response = upload(client, page.slug, big, "b.pdf")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "in the last 24 hours, and each person may upload 2.9 KB a day" in body
+    assert count(app, AttachmentVersion) == 1
+    # A day later the allowance is whole again.
+    with app.app_context():
+        version = db.session.scalars(select(AttachmentVersion)).one()
+        version.created_at = version.created_at - timedelta(hours=25)
+        db.session.commit()
+    assert upload(client, page.slug, big, "b.pdf").status_code == 303
+    # Facilitators look after the site and are not limited.
+    staff = app.test_client()
+    staff.post(
+        "/-/login", data={"username": facilitator.username, "password": "correct horse battery"}
+    )
+    assert upload(staff, page.slug, big + b"%" * 3000, "c.pdf").status_code == 303
 
 
 def test_default_limit_is_five_megabytes(app):

@@ -37,6 +37,8 @@ def defaults(instance_path: str) -> dict:
         "REGISTER_RATE_LIMIT": "20 per hour",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
+        # What one person (not a facilitator) may upload in 24 hours, versions included.
+        "ATTACHMENT_DAILY_BYTES": 50 * 1024 * 1024,
         "LIVE_HEARTBEAT_SECONDS": 15,
         "LIVE_POLL_SECONDS": 0.15,
         # PostgreSQL: messages that arrive this close together reach streams in one write.

@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import quote
 
 from flask import current_app, url_for
@@ -61,6 +62,39 @@ def max_bytes() -> int:
     return int(current_app.config["ATTACHMENT_MAX_BYTES"])
 
 
+def daily_allowance() -> int:
+    """Return how many bytes one person may upload in 24 hours (facilitators: no limit)."""
+    return int(current_app.config["ATTACHMENT_DAILY_BYTES"])
+
+
+def uploaded_today(user: User) -> int:
+    """Return how many bytes ``user`` has uploaded in the last 24 hours."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(AttachmentVersion.size), 0)).where(
+            AttachmentVersion.uploaded_by_id == user.id,
+            AttachmentVersion.created_at > utcnow() - timedelta(hours=24),
+        )
+    )
+
+
+def _check_allowance(uploader: User, size: int) -> None:
+    # Every version is kept, so without a cap one account could fill the disk in an
+    # afternoon, 5 MB at a time.
+    if uploader.is_facilitator:
+        return
+    # Two uploads at once by one person are counted one after the other.
+    db.session.execute(select(User.id).where(User.id == uploader.id).with_for_update())
+    allowance = daily_allowance()
+    used = uploaded_today(uploader)
+    if used + size > allowance:
+        raise AttachmentError(
+            "file",
+            f"You have uploaded {format_size(used)} in the last 24 hours, and each person may "
+            f"upload {format_size(allowance)} a day: this {format_size(size)} file would go "
+            "over. Try again tomorrow, or ask a facilitator to attach it.",
+        )
+
+
 def clean_filename(name: str, kind: filetypes.FileType) -> str:
     """Return a display name safe in a URL, a header and a file system, ending as ``kind`` does.
 
@@ -110,6 +144,7 @@ def upload(
         raise AttachmentError(
             "file", f"The file is {format_size(len(data))}; the limit is {format_size(limit)}."
         )
+    _check_allowance(uploader, len(data))
     sniffed = filetypes.sniff(data)
     if sniffed is None:
         raise AttachmentError(

@@ -93,6 +93,12 @@ def get_attachment(id: int) -> Attachment:
 def _index(page: Page, form: UploadForm, status: int = 200):
     limit = services.format_size(services.max_bytes())
     form.file.description = f"A {filetypes.allowed_names()} file, up to {limit}."
+    if current_user.is_authenticated and not current_user.is_facilitator:
+        left = max(services.daily_allowance() - services.uploaded_today(current_user), 0)
+        form.file.description += (
+            f" You can upload {services.format_size(left)} more today "
+            f"(each person {services.format_size(services.daily_allowance())} a day)."
+        )
     attachments = services.attachments_for(page, include_deleted=_is_facilitator())
     return render(
         "attachments/index.html",
