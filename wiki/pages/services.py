@@ -9,6 +9,7 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from wiki.accounts.models import User
 from wiki.database import utcnow
@@ -71,9 +72,15 @@ def slug_for(title: str) -> str:
     return markup.slugify(title)
 
 
-def find_page(slug: str, *, include_deleted: bool = False) -> Page | None:
-    """Return the page at ``slug``."""
-    page = db.session.scalar(select(Page).where(Page.slug == slug))
+def find_page(
+    slug: str, *, include_deleted: bool = False, with_revision: bool = False
+) -> Page | None:
+    """Return the page at ``slug``; ``with_revision`` loads its text and author with it."""
+    query = select(Page).where(Page.slug == slug)
+    if with_revision:
+        # One query instead of three for the most visited view in the wiki.
+        query = query.options(joinedload(Page.current_revision).joinedload(Revision.author))
+    page = db.session.scalar(query)
     if page is not None and page.is_deleted and not include_deleted:
         return None
     return page

@@ -71,7 +71,7 @@ def _editor(template: str, form, page: Page | None, status: int = 200, **context
 @bp.get("/wiki/<path:slug>")
 def view(slug: str):
     """Show a page, or offer to create it when it does not exist yet."""
-    page = services.find_page(slug, include_deleted=True)
+    page = services.find_page(slug, include_deleted=True, with_revision=True)
     if page is None:
         moved = services.find_alias(slug)
         if moved is not None:
