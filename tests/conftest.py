@@ -20,6 +20,7 @@ from tests.helpers import PASSWORD, Auth, Client, LiveServer
 from wiki import create_app
 from wiki.accounts import services
 from wiki.accounts.models import Role, User
+from wiki.database import utcnow
 from wiki.extensions import db
 
 PG_URL = os.environ.get("CAMPWIKI_TEST_DATABASE_URL", "")
@@ -125,6 +126,8 @@ def create_user(app: Flask) -> Callable[..., User]:
     """Return a function that creates an account with a role."""
 
     def factory(username: str = "priya", role: Role = Role.PARTICIPANT, **kwargs) -> User:
+        # An address is confirmed unless a test says otherwise (confirmed=False).
+        confirmed = kwargs.pop("confirmed", True)
         with app.app_context():
             user = services.register_user(
                 username,
@@ -133,6 +136,8 @@ def create_user(app: Flask) -> Callable[..., User]:
                 invite_code=app.config["INVITE_CODE"],
                 **kwargs,
             )
+            if user.email and confirmed:
+                user.email_confirmed_at = utcnow()
             db.session.commit()
             db.session.expunge(user)
             return user

@@ -196,13 +196,15 @@ def test_fourth_person_waits_and_is_promoted_when_someone_cancels(app, create_ev
     assert "Your household is coming" in page
 
 
-def _full_event_with_a_waiting_family(app, create_event, create_user, email="dan@example.org"):
+def _full_event_with_a_waiting_family(
+    app, create_event, create_user, email="dan@example.org", confirmed=True
+):
     """Capacity 3: Ann, Bob and Cat are coming, Dan's household of two waits."""
     create_event(capacity=3)
     clients = {}
     for name, adults in [("ann", 1), ("bob", 1), ("cat", 1), ("dan", 2)]:
         address = email if name == "dan" else f"{name}@example.org"
-        create_user(name, **({"email": address} if address else {}))
+        create_user(name, confirmed=confirmed, **({"email": address} if address else {}))
         client = app.test_client()
         client.post("/-/login", data={"username": name, "password": "correct horse battery"})
         client.post("/events/govbarcamp-2026/rsvp", data=rsvp_form(adults=adults))
@@ -250,10 +252,17 @@ def test_raising_the_capacity_emails_whoever_it_lets_in(
     assert [m["To"] for m in inbox.messages] == ["dan@example.org"]
 
 
-def test_no_mail_for_a_household_without_an_address(make_app, smtp_sink, create_event, create_user):
+@pytest.mark.parametrize(
+    ("email", "confirmed"), [(None, True), ("dan@example.org", False)], ids=["none", "unconfirmed"]
+)
+def test_no_mail_for_a_household_without_a_confirmed_address(
+    make_app, smtp_sink, create_event, create_user, email, confirmed
+):
     controller, inbox = smtp_sink
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    clients = _full_event_with_a_waiting_family(app, create_event, create_user, email=None)
+    clients = _full_event_with_a_waiting_family(
+        app, create_event, create_user, email=email, confirmed=confirmed
+    )
     clients["ann"].post("/events/govbarcamp-2026/rsvp/cancel")
     clients["bob"].post("/events/govbarcamp-2026/rsvp/cancel")
     assert inbox.messages == []

@@ -63,7 +63,7 @@ def test_login_works_without_javascript(new_page, create_user):
 
 def test_account_pages_are_accessible(page, create_user):
     create_user("sam", display_name="Sam")
-    for path in ["/", "/-/login", "/-/register", "/-/forgot"]:
+    for path in ["/", "/-/login", "/-/register", "/-/forgot", "/-/confirm-email/any"]:
         page.goto(path)
         assert_accessible(page)
     page.goto("/-/login")

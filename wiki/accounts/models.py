@@ -43,6 +43,9 @@ class User(UserMixin, Base):
     username_key: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     email: Mapped[str | None] = mapped_column(String(254), index=True)
+    # Set when the person opened the link mailed to ``email``; cleared when it changes.
+    # Notices go only to confirmed addresses: anyone can type someone else's address.
+    email_confirmed_at: Mapped[datetime | None]
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.PARTICIPANT)
     # Rotated when the password changes, so every other session and remember-me cookie
@@ -63,6 +66,11 @@ class User(UserMixin, Base):
     def has_role(self, role: Role) -> bool:
         """Tell whether this person holds ``role`` or a stronger one."""
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[role]
+
+    @property
+    def confirmed_email(self) -> str | None:
+        """Return the address to send notices to: only one its owner has confirmed."""
+        return self.email if self.email and self.email_confirmed_at else None
 
     @property
     def is_facilitator(self) -> bool:

@@ -118,13 +118,21 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     set_password(user, new_password)
 
 
-def update_profile(user: User, display_name: str, email: str | None) -> None:
-    """Change how a person is shown and where reset links go."""
+def update_profile(user: User, display_name: str, email: str | None) -> bool:
+    """Change how a person is shown and where mail goes; say whether the address changed.
+
+    A new address is unconfirmed until its owner opens the link mailed to it.
+    """
     display_name = display_name.strip()
     if not display_name:
         raise AccountError("display_name", "Give a name to show to others.")
     user.display_name = display_name
-    user.email = (email or "").strip() or None
+    email = (email or "").strip() or None
+    if email == user.email:
+        return False
+    user.email = email
+    user.email_confirmed_at = None
+    return email is not None
 
 
 def set_role(user: User, role: Role, *, by: User) -> None:
@@ -170,7 +178,10 @@ def request_reset_by_mail(identifier: str) -> bool:
     identifier = identifier.strip()
     user = find_user(identifier)
     if user is None and "@" in identifier:
-        user = db.session.scalar(select(User).where(User.email == identifier))
+        # Only a confirmed address names an account: anyone can type anyone's address.
+        user = db.session.scalar(
+            select(User).where(User.email == identifier, User.email_confirmed_at.is_not(None))
+        )
     if user is not None and user.email:
         link = issue_reset_link(user)
         hours = int(link.expires_in.total_seconds() // 3600)

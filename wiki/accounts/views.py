@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from wiki.accounts import erasure, services
+from wiki.accounts import confirmation, erasure, services
 from wiki.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -60,6 +60,7 @@ def register():
         else:
             login_user(user)
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
+            _offer_confirmation(user)
             return redirect(url_for("main.home"), 303)
     return render(
         "accounts/register.html",
@@ -105,13 +106,60 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            services.update_profile(current_user, form.display_name.data, form.email.data)
+            changed = services.update_profile(current_user, form.display_name.data, form.email.data)
         except services.AccountError as error:
             add_form_error(form, error.field, error.message)
         else:
             flash("Your profile is saved.", "success")
+            if changed:
+                _offer_confirmation(current_user)
             return redirect(url_for("accounts.profile"), 303)
-    return render("accounts/profile.html", form=form, status=form_errors_status(form))
+    return render(
+        "accounts/profile.html",
+        form=form,
+        resend_form=EmptyForm(),
+        status=form_errors_status(form),
+    )
+
+
+def _offer_confirmation(user) -> None:
+    if confirmation.send_confirmation(user):
+        flash(
+            f"We sent a link to {user.email}: open it to confirm the address is yours.",
+            "info",
+        )
+
+
+@bp.post("/account/confirm-email")
+@login_required
+@limiter.limit("5 per hour", key_func=lambda: str(current_user.id))
+def resend_confirmation():
+    """Mail the confirmation link again."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if current_user.confirmed_email:
+        flash("Your address is already confirmed.", "info")
+    elif not confirmation.send_confirmation(current_user):
+        flash("This site cannot send e-mail, so addresses cannot be confirmed.", "error")
+    else:
+        flash(f"We sent a new link to {current_user.email}.", "info")
+    return redirect(url_for("accounts.profile"), 303)
+
+
+@bp.route("/confirm-email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Confirm an address from the mailed link (a button, so link scanners confirm nothing)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            user = confirmation.confirm_email(token)
+        except services.AccountError as error:
+            return render("accounts/confirm_email.html", form=None, error=error.message, status=400)
+        flash(f"Thank you: {user.email} is confirmed.", "success")
+        if current_user.is_authenticated:
+            return redirect(url_for("accounts.profile"), 303)
+        return redirect(url_for("main.home"), 303)
+    return render("accounts/confirm_email.html", form=form, error=None)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -464,7 +464,7 @@ def _tell_promoted(event: Event, promoted: list[Rsvp]) -> None:
     site = current_app.config["SITE_NAME"]
     messages = [
         (
-            rsvp.user.email,
+            rsvp.user.confirmed_email,
             f"[{site}] A place came up: you're coming to {event.name}",
             f"Hello {rsvp.user.display_name},\n\n"
             f"A place came up at {event.name} ({date_range(event)}), and your household was "
@@ -476,7 +476,7 @@ def _tell_promoted(event: Event, promoted: list[Rsvp]) -> None:
             f"You get this message because you joined the waiting list on {site}.\n",
         )
         for rsvp in promoted
-        if rsvp.user.email
+        if rsvp.user.confirmed_email
     ]
     send_after_commit(messages, "Could not e-mail households promoted from the waiting list")
 

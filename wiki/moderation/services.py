@@ -223,6 +223,7 @@ def _mail_facilitators(report: Report, target: Target, reporter: User) -> None:
             User.role.in_([Role.FACILITATOR, Role.ADMIN]),
             User.email.is_not(None),
             User.email != "",
+            User.email_confirmed_at.is_not(None),
             User.id != reporter.id,
         )
     ).all()
