@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from time import monotonic
 
@@ -152,3 +153,35 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the work done so far is really committed.
+
+    Releasing a savepoint is not that: SQLAlchemy reports it as a commit, but the outer
+    transaction may still roll back. The callback is forgotten when the transaction, or
+    the savepoint it was registered in, rolls back.
+    """
+    session.connection()  # begins the transaction if nothing has yet
+    within = session.get_nested_transaction() or session.get_transaction()
+    # Listeners cannot be removed while SQLAlchemy calls them; they go with the session,
+    # which lasts one request.
+    done = False
+
+    def committed(_session: Session) -> None:
+        nonlocal done
+        if done or session.in_nested_transaction():
+            return
+        done = True
+        callback()
+
+    def rolled_back(_session: Session, previous) -> None:
+        nonlocal done
+        transaction = within
+        while transaction is not None and not done:
+            if transaction is previous:
+                done = True
+            transaction = transaction.parent
+
+    event.listen(session, "after_commit", committed)
+    event.listen(session, "after_soft_rollback", rolled_back)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Callable
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import event
 
+from wiki.database import on_commit
 from wiki.extensions import db
 
 # (to, subject, body)
@@ -44,22 +43,7 @@ def send_after_commit(messages: list[Mail], failure: str) -> None:
     logged when the server cannot be reached.
     """
     if messages and mail_configured():
-        after_commit(lambda: _send_all(messages, failure))
-
-
-def after_commit(callback: Callable[[], None]) -> None:
-    """Run ``callback`` once this transaction commits; forget it if it rolls back."""
-    session = db.session()
-
-    def committed(_session) -> None:
-        event.remove(session, "after_rollback", rolled_back)
-        callback()
-
-    def rolled_back(_session) -> None:
-        event.remove(session, "after_commit", committed)
-
-    event.listen(session, "after_commit", committed, once=True)
-    event.listen(session, "after_rollback", rolled_back, once=True)
+        on_commit(db.session(), lambda: _send_all(messages, failure))
 
 
 def _send_all(messages: list[Mail], failure: str) -> None:
