@@ -170,13 +170,14 @@ class SSEStream:
 def publish_view():
     """Publish live events in this request's transaction, the way a domain view does."""
     form = request.form
-    ids = []
+    published = []
     for n in range(int(form.get("count", 1))):
         data = form["data"] if "data" in form else {"n": n}
-        ids.append(live.publish(form["topic"], form.get("kind", "dots-changed"), data))
+        published.append(live.publish(form["topic"], form.get("kind", "dots-changed"), data))
     if form.get("fail"):
         abort(422)
-    return ",".join(map(str, ids))
+    db.session.commit()  # on PostgreSQL the ids are known once the events are written
+    return ",".join(str(event.id) for event in published)
 
 
 @pytest.fixture
@@ -337,6 +338,7 @@ def test_too_much_to_replay_gets_a_reset_event(live_server, topic, publish):
         stream.expect_silence(0.3)
 
 
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's write lock; PostgreSQL has its own test")
 def test_ids_become_visible_in_id_order_when_publishers_overlap(app, topic):
     """The second publisher waits until the first commits, so no reader skips an id."""
     first_published = threading.Event()
@@ -379,6 +381,68 @@ def test_ids_become_visible_in_id_order_when_publishers_overlap(app, topic):
         assert [e.kind for e in events] == ["first", "second"]
         # Data computed by the INSERT sees what earlier publishers committed.
         assert events[1].data == "1"
+
+
+@pytest.mark.skipif(not PG_URL, reason="the publish lock is PostgreSQL's")
+def test_postgres_publishers_write_in_turn_at_commit(app, topic):
+    """A commit that publishes waits for the lock; its INSERT then sees the holder's work."""
+    import psycopg
+
+    firsts_committed = cast(
+        select(func.count())
+        .where(LiveEvent.topic == topic, LiveEvent.kind == "first")
+        .scalar_subquery(),
+        String,
+    )
+    finished: list[str] = []
+    url = app.config["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as holder:
+        # Another server's publishing transaction, caught between its lock and its commit.
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", [live.PUBLISH_LOCK_KEY])
+        first_id = holder.execute(
+            "INSERT INTO live_events (topic, kind, data, created_at) "
+            "VALUES (%s, 'first', '', now()) RETURNING id",
+            [topic],
+        ).fetchone()[0]
+
+        def second():
+            with app.app_context():
+                event = live.publish(topic, "second", firsts_committed)
+                assert event.id is None  # written at commit
+                db.session.commit()
+                finished.append(event.id)
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.3)
+        assert finished == []  # waiting for the lock
+        holder.commit()
+    thread.join(10)
+    [second_id] = finished
+    assert second_id > first_id
+    with app.app_context():
+        events = live.events_since(topic, 0)[-2:]
+        assert [(e.kind, e.data) for e in events] == [("first", ""), ("second", "1")]
+
+
+@pytest.mark.skipif(not PG_URL, reason="events are written at commit on PostgreSQL")
+def test_postgres_events_of_a_rolled_back_savepoint_are_not_written(app, topic):
+    def kinds() -> list[str]:
+        return [e.kind for e in live.events_since(topic, 0) if e.kind != "state-changed"]
+
+    with app.app_context():
+        kept = live.publish(topic, "kept")
+        with pytest.raises(RuntimeError):
+            with db.session.begin_nested():
+                live.publish(topic, "undone")
+                raise RuntimeError("refused")
+        db.session.commit()
+        assert kinds() == ["kept"]
+        assert kept.id is not None
+        live.publish(topic, "rolled-back")
+        db.session.rollback()
+        db.session.commit()
+        assert kinds() == ["kept"]
 
 
 # A mailbox holds whole reads of the table (a request's burst of 10 is one, or two): a
@@ -448,10 +512,10 @@ def test_idle_hub_retires_its_thread_and_restarts_on_demand(app, topic):
         subscriber = hub.subscribe(topic)
         assert hub.running
         with app.app_context():
-            event_id = live.publish(topic, "after-restart")
+            event = live.publish(topic, "after-restart")
             db.session.commit()
         [message] = subscriber.receive(timeout=2.0)
-        assert (message.id, message.kind) == (event_id, "after-restart")
+        assert (message.id, message.kind) == (event.id, "after-restart")
     finally:
         hub.stop()
 
@@ -497,9 +561,10 @@ def test_deleted_page_streams_only_to_facilitators(app, client, auth, create_use
 def test_events_since_and_latest_id_read_the_table(app, topic):
     with app.app_context():
         before = live.latest_id()
-        ids = [live.publish(topic, "k", {"n": n}) for n in range(3)]
+        published = [live.publish(topic, "k", {"n": n}) for n in range(3)]
         elsewhere = live.publish(live.page_topic(1), "k", "")
         db.session.commit()
+        ids, elsewhere = [event.id for event in published], elsewhere.id
         assert [e.id for e in live.events_since(topic, ids[0])] == ids[1:]
         assert [e.id for e in live.events_since(topic, before, limit=2)] == ids[:2]
         assert live.latest_id() == elsewhere > ids[-1]
@@ -565,8 +630,9 @@ def test_prune_live_command_removes_old_events(app, runner):
 
     with app.app_context():
         old = live_services.publish("event:1", "dots-changed", {"pitch": 1})
-        db.session.get(LiveEvent, old).created_at = utcnow() - timedelta(days=30)
         live_services.publish("event:1", "dots-changed", {"pitch": 2})
+        db.session.commit()
+        db.session.get(LiveEvent, old.id).created_at = utcnow() - timedelta(days=30)
         db.session.commit()
     result = runner.invoke(args=["prune-live", "--days", "7"])
     assert result.exit_code == 0 and "Removed 1 live events" in result.output

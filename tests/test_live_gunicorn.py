@@ -96,9 +96,9 @@ def servers(app, tmp_path):
 def publish_in_process(app, topic: str, count: int = 1) -> list[int]:
     """Publish from this test process in one transaction, as another server would."""
     with app.app_context():
-        ids = [live.publish(topic, "dots-changed", {"n": n}) for n in range(count)]
+        published = [live.publish(topic, "dots-changed", {"n": n}) for n in range(count)]
         db.session.commit()
-    return ids
+    return [event.id for event in published]
 
 
 def log_in(base_url: str, username: str) -> tuple[requests.Session, str]:

@@ -101,3 +101,14 @@ def assert_accessible(page) -> None:
     """Fail with axe-core's findings when the page breaks WCAG 2.2 AA."""
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, indent=2)
+
+
+def log_in(page, username: str, password: str = "correct horse battery") -> None:
+    """Log in through the form, as a person does, and wait for the welcome."""
+    from playwright.sync_api import expect
+
+    page.goto("/-/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Logged in as")).to_be_visible()

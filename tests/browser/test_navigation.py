@@ -4,17 +4,9 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 
 PAGES_URL = re.compile(r"/-/pages$")
-
-
-def log_in(page, username):
-    page.goto("/-/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Logged in as")).to_be_visible()
 
 
 def test_on_a_phone_the_links_fold_behind_menu(new_page, create_user, admin):

@@ -5,7 +5,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from wiki.accounts.models import User
 from wiki.events import services as events
 from wiki.extensions import db
@@ -30,14 +30,6 @@ def board(app, create_event, create_user):
         ]
         db.session.commit()
     return ids
-
-
-def log_in(page, username):
-    page.goto("/-/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Logged in as")).to_be_visible()
 
 
 def test_dot_appears_on_another_board_within_a_second(new_page, board):

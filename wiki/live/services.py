@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Text, cast, delete, func, insert, select, text
+from sqlalchemy import Text, cast, delete, func, insert, select
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 
 from wiki.database import utcnow
@@ -22,6 +26,8 @@ PUBLISH_LOCK_KEY = 0x636D70776C697665
 Data = dict | list | str
 
 _table = LiveEvent.__table__
+# Where a session keeps the live events it will write at commit (PostgreSQL).
+PENDING_KEY = "campwiki.live.pending"
 
 TOPIC_RE = re.compile(r"[a-z][a-z0-9_-]*:[A-Za-z0-9_-]+")
 # Event names end up in `event:` lines and in htmx triggers such as `sse:dots-changed`.
@@ -45,14 +51,26 @@ def encode_data(data: Data) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def publish(topic: str, kind: str, data: Data | ColumnElement = "") -> int:
-    """Record a live event in the current transaction; return its id.
+@dataclass
+class Published:
+    """A live event recorded in this transaction; ``id`` is known once it is written."""
 
-    Subscribers see it once the transaction commits. Call it as the last write of the
-    transaction: on PostgreSQL publishing transactions take one lock in turn and hold it
-    until they end, so ids become visible in id order and a reader that has seen id N never
-    later finds a smaller one. Taking row locks after publishing, while holding it, invites
-    deadlocks, and every statement after it makes every other publisher wait longer.
+    topic: str
+    kind: str
+    data: str | ColumnElement
+    id: int | None = None
+
+
+def publish(topic: str, kind: str, data: Data | ColumnElement = "") -> Published:
+    """Record a live event in the current transaction; subscribers see it once it commits.
+
+    Ids must become visible in id order, so that a reader that has seen id N never later
+    finds a smaller one. On SQLite the transaction already holds the one write lock and the
+    row is written at once. On PostgreSQL sequence values are handed out before commit (two
+    publishers could commit ids 11 then 10), so publishing transactions take one lock in
+    turn; the rows are written at commit, in the same round trip as the lock and the COMMIT,
+    so the lock is held for microseconds rather than while a busy worker gets round to
+    sending the next statement (see ``_write_at_commit``). Until then ``id`` is None.
 
     ``data`` that is a string is sent verbatim (an HTML fragment for ``sse-swap``); a SQL
     expression is evaluated by the INSERT itself, after every earlier publisher has
@@ -65,25 +83,72 @@ def publish(topic: str, kind: str, data: Data | ColumnElement = "") -> int:
         raise ValueError(f"not a live event kind: {kind!r}")
     if not isinstance(data, ColumnElement):
         data = encode_data(data)
-    statement = (
+    event = Published(topic, kind, data)
+    session = db.session()
+    if db.engine.dialect.name != "postgresql":
+        event.id = session.execute(_insert(event, created_at=utcnow())).scalar_one()
+        return event
+    session.connection()  # begins the transaction if nothing has yet
+    within = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(PENDING_KEY, []).append((within, event))
+    return event
+
+
+def _insert(event: Published, created_at) -> Insert:
+    return (
         insert(_table)
-        .values(topic=topic, kind=kind, data=data, created_at=utcnow())
+        .values(topic=event.topic, kind=event.kind, data=event.data, created_at=created_at)
         .returning(_table.c.id)
     )
-    session = db.session
-    if db.engine.dialect.name != "postgresql":
-        # On SQLite the transaction already holds the database's one write lock.
-        return session.execute(statement).scalar_one()
-    # Sequence values are handed out before commit, so two concurrent publishers could
-    # commit ids 11 then 10; a hub that had read 11 would never look back for 10. The lock
-    # is its own statement: in READ COMMITTED each statement reads from a snapshot taken
-    # when it starts, and the INSERT's must include every earlier publisher's commit.
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
-    # Delivered to listeners only when (and if) this transaction commits.
-    published = statement.cte("published")
-    return session.execute(
-        select(published.c.id, func.pg_notify(CHANNEL, cast(published.c.id, Text)))
-    ).scalar_one()
+
+
+@listens_for(Session, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    """Write the transaction's live events, take the lock and commit, in one round trip.
+
+    psycopg's pipeline mode sends the lock, the INSERTs (each also sending its NOTIFY,
+    which listeners get only on commit) and the COMMIT without waiting for answers. The
+    INSERTs are separate statements from the lock because in READ COMMITTED a statement
+    reads from a snapshot taken when it starts, and theirs must include every earlier
+    publisher's commit. SQLAlchemy's own COMMIT then finds no transaction left: psycopg
+    skips it.
+    """
+    if session.in_nested_transaction() or not session.info.get(PENDING_KEY):
+        return
+    session.flush()  # the transaction's own changes go first
+    events = [event for _within, event in session.info.pop(PENDING_KEY)]
+    connection = session.connection()
+    dialect = connection.dialect
+    driver = connection.connection.driver_connection
+    cursors = []
+    with driver.pipeline():
+        driver.execute("SELECT pg_advisory_xact_lock(%s)", [PUBLISH_LOCK_KEY])
+        for event in events:
+            written = _insert(event, created_at=func.now()).cte("published")
+            compiled = select(
+                written.c.id, func.pg_notify(CHANNEL, cast(written.c.id, Text))
+            ).compile(dialect=dialect)
+            cursors.append(driver.execute(str(compiled), compiled.params))
+        driver.commit()
+    for event, cursor in zip(events, cursors, strict=True):
+        event.id = cursor.fetchone()[0]
+
+
+@listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous) -> None:
+    """Drop the events recorded inside a transaction or savepoint that rolled back."""
+    pending = session.info.get(PENDING_KEY)
+    if not pending:
+        return
+
+    def undone(within) -> bool:
+        while within is not None:
+            if within is previous:
+                return True
+            within = within.parent
+        return False
+
+    session.info[PENDING_KEY] = [(w, e) for w, e in pending if not undone(w)]
 
 
 def events_since(topic: str, last_id: int, limit: int = 1000) -> list[LiveEvent]:
