@@ -651,3 +651,14 @@ def test_a_stream_takes_every_waiting_message_at_once():
     subscriber.close()
     subscriber.queue.put_nowait((two,))  # anything after closing is never read
     assert subscriber.receive(timeout=0.1) == [one] and subscriber.closed
+
+
+@pytest.mark.skipif(not PG_URL, reason="events are written at commit on PostgreSQL")
+def test_postgres_events_of_a_closed_session_are_not_written_later(app, topic):
+    with app.app_context():
+        live.publish(topic, "abandoned")
+        db.session.close()  # ended without commit or rollback, as a failed script might
+        live.publish(topic, "kept")
+        db.session.commit()
+        kinds = [e.kind for e in live.events_since(topic, 0) if e.kind != "state-changed"]
+        assert kinds == ["kept"]

@@ -134,6 +134,16 @@ def _write_at_commit(session: Session) -> None:
         event.id = cursor.fetchone()[0]
 
 
+@listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction) -> None:
+    """Drop whatever is left when the outermost transaction ends without committing.
+
+    A rollback is handled below; this also covers a session closed without one.
+    """
+    if transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)
+
+
 @listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, previous) -> None:
     """Drop the events recorded inside a transaction or savepoint that rolled back."""
