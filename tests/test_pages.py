@@ -274,11 +274,15 @@ def test_ticking_a_task_makes_a_revision_by_the_ticker(app, client, auth, partic
 
 def test_anonymous_readers_see_tasks_but_cannot_tick(client, auth, participant):
     auth.login(participant)
-    create(client, body="- [ ] Book the venue\n")
+    create(client, body="- [ ] Book the venue\n- [x] Find toilets\n")
     client.post("/-/logout")
     page = client.get("/wiki/proposal").get_data(as_text=True)
     assert "task-toggle" not in page
-    assert re.search(r'<input[^>]*type="checkbox"[^>]*disabled>', page)
+    # Read-only, and each box says what it is (axe-core: form elements need a name).
+    boxes = re.findall(r'<input[^>]*type="checkbox"[^>]*>', page)
+    assert len(boxes) == 2 and all(" disabled " in box for box in boxes)
+    assert 'aria-label="Not done: Book the venue"' in boxes[0]
+    assert 'aria-label="Done: Find toilets"' in boxes[1]
 
 
 def test_backlinks_and_wanted_pages(logged_in):

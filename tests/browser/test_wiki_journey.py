@@ -220,3 +220,11 @@ def test_ticking_a_task_saves_a_revision_by_the_person_who_ticked(
         assert page_row.current_revision.body == "Bring:\n\n- [ ] Tent\n- [x] Torch\n"
         assert page_row.current_revision.author_id == find_user("ben").id
     assert page.console_errors == []
+
+
+def test_a_reader_who_cannot_tick_hears_each_task_and_its_state(page, packing_list):
+    page.goto(f"/wiki/{packing_list}")
+    tent = page.get_by_role("checkbox", name="Not done: Tent")
+    expect(tent).to_be_disabled()
+    expect(page.get_by_role("checkbox", name="Not done: Torch")).to_be_disabled()
+    assert_accessible(page)

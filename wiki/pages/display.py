@@ -52,12 +52,25 @@ def tickable_tasks(html: str, form_id: str, labels: list[str]) -> str:
     return CHECKBOX_RE.sub(swap, html)
 
 
-def disable_tasks(html: str) -> str:
-    """Show task checkboxes as read-only, for people who may not tick them."""
-    return CHECKBOX_RE.sub(
-        lambda m: m.group(0)[:-1] + " disabled>" if 'type="checkbox"' in m.group(0) else m.group(0),
-        html,
-    )
+def disable_tasks(html: str, labels: list[str]) -> str:
+    """Show task checkboxes as read-only, each named by its task, for people who may not tick.
+
+    A checkbox needs a name of its own: the task's text sits beside it, not in a label.
+    """
+    index = 0
+
+    def disable(match: re.Match) -> str:
+        nonlocal index
+        tag = match.group(0)
+        if 'type="checkbox"' not in tag:
+            return tag
+        checked = " checked" in tag or 'checked=""' in tag
+        label = labels[index] if index < len(labels) else f"task {index + 1}"
+        index += 1
+        state = "Done" if checked else "Not done"
+        return f'{tag[:-1]} disabled aria-label="{escape(state)}: {escape(label)}">'
+
+    return CHECKBOX_RE.sub(disable, html)
 
 
 def as_markup(html: str) -> Markup:

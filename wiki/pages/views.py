@@ -57,7 +57,7 @@ def page_html(page: Page, revision: Revision, *, tickable: bool) -> str:
     if tickable:
         html = display.tickable_tasks(html, "task-form", markup.task_labels(revision.body))
     else:
-        html = display.disable_tasks(html)
+        html = display.disable_tasks(html, markup.task_labels(revision.body))
     return html
 
 
