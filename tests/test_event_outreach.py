@@ -318,6 +318,26 @@ def test_qr_code_outside_a_request_uses_the_base_url(make_app, create_event):
     assert decode_qr(Image.open(io.BytesIO(png))) == [f"https://camp.example.org/events/{SLUG}"]
 
 
+def test_once_set_the_base_url_is_on_everything_that_leaves_the_site(make_app, create_event):
+    # Printed from a laptop, or served behind a proxy that hides the public name.
+    create_event()
+    app = make_app(BASE_URL="https://camp.example.org")
+    client = app.test_client()
+    public = f"https://camp.example.org/events/{SLUG}"
+    qr = client.get(f"/events/{SLUG}/qr.svg")
+    assert decode_qr(svg_to_image(qr.data)) == [public]
+    assert public in client.get(f"/events/{SLUG}/poster").get_data(as_text=True)
+    assert public in client.get(f"/events/{SLUG}.ics").get_data(as_text=True)
+
+
+def test_without_a_base_url_links_follow_the_request(make_app, create_event):
+    create_event()
+    app = make_app(BASE_URL="")
+    client = app.test_client()
+    qr = client.get(f"/events/{SLUG}/qr.svg", base_url="https://camp.local")
+    assert decode_qr(svg_to_image(qr.data)) == [f"https://camp.local/events/{SLUG}"]
+
+
 def test_poster_shows_the_event_with_its_qr_code(client, create_event):
     create_event(
         name=NASTY_NAME,

@@ -86,9 +86,8 @@ def issue_reset_link(username: str):
     user = services.find_user(username)
     if user is None:
         raise click.ClickException(f"No account is called {username!r}.")
-    # Links printed here must point at the public site, not at a request that isn't there.
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        link = services.issue_reset_link(user)
+    # Outside a request the link is built from BASE_URL (see wiki.urls).
+    link = services.issue_reset_link(user)
     db.session.commit()
     hours = int(link.expires_in.total_seconds() // 3600)
     click.echo(f"Give this link to {user.display_name}; it works once, for {hours} hours:")

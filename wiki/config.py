@@ -18,7 +18,7 @@ def defaults(instance_path: str) -> dict:
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'campwiki.sqlite3'}",
         "SITE_NAME": "campwiki",
         # Where people reach the site; used for links made outside a request (CLI, mail).
-        "BASE_URL": "http://127.0.0.1:5000",
+        "BASE_URL": "",
         # Served over HTTPS: Secure cookies with the __Host- prefix.
         "HTTPS": False,
         # Number of reverse proxies in front (X-Forwarded-*), 0 = trust none.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from wiki.accounts.models import User
@@ -16,6 +16,7 @@ from wiki.accounts.services import AccountError
 from wiki.database import utcnow
 from wiki.extensions import db
 from wiki.mail import mail_configured, send_after_commit
+from wiki.urls import external_url
 
 LINK_LIFETIME = timedelta(days=7)
 SALT = "campwiki-confirm-email"
@@ -28,7 +29,7 @@ def _serializer() -> URLSafeTimedSerializer:
 def confirmation_link(user: User) -> str:
     """Return the link that confirms ``user``'s current address."""
     token = _serializer().dumps({"user": user.id, "email": user.email})
-    return url_for("accounts.confirm_email", token=token, _external=True)
+    return external_url("accounts.confirm_email", token=token)
 
 
 def send_confirmation(user: User) -> bool:

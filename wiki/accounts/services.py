@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +23,7 @@ from wiki.database import utcnow
 from wiki.extensions import db
 from wiki.mail import mail_configured, send_mail
 from wiki.rules import RuleError
+from wiki.urls import external_url
 
 # Verifying against this keeps a login for an unknown name as slow as a wrong password,
 # so timing does not reveal which names exist.
@@ -165,7 +166,7 @@ def issue_reset_link(user: User, *, issued_by: User | None = None) -> ResetLink:
         )
     )
     db.session.flush()
-    return ResetLink(url_for("accounts.reset_password", token=token, _external=True), lifetime)
+    return ResetLink(external_url("accounts.reset_password", token=token), lifetime)
 
 
 def request_reset_by_mail(identifier: str) -> bool:

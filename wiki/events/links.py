@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, url_for
-
 from wiki.events.models import Event
-
-
-def external_url(endpoint: str, **values) -> str:
-    """Return an absolute URL: the request's host inside a request, else ``BASE_URL``'s."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
-    )
-    anchor = values.pop("_anchor", None)
-    url = adapter.build(endpoint, values, force_external=True)
-    return f"{url}#{anchor}" if anchor else url
+from wiki.urls import external_url
 
 
 def event_url(event: Event, anchor: str | None = None) -> str:

@@ -22,6 +22,7 @@ from wiki.pitches import services as pitches
 from wiki.pitches.models import Comment, Pitch
 from wiki.rendering import is_safe_next
 from wiki.rules import RuleError
+from wiki.urls import external_url
 
 MAX_REASON = 2000
 MAX_NOTE = 500
@@ -230,7 +231,7 @@ def _mail_facilitators(report: Report, target: Target, reporter: User) -> None:
     if not people:
         return
     site = current_app.config["SITE_NAME"]
-    inbox = url_for("moderation.inbox", _external=True)
+    inbox = external_url("moderation.inbox")
     subject = f"[{site}] A {target.label} was reported"
     # Only where to look: what was said, and by whom, stays on the site behind a login.
     messages = [
