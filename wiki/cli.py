@@ -108,6 +108,20 @@ def prune_live(days: int):
     click.echo(f"Removed {removed} live events older than {days} days.")
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders():
+    """E-mail households a week before their event and the day before (run it from cron)."""
+    from wiki.events import reminders
+    from wiki.mail import mail_configured
+
+    if not mail_configured():
+        raise click.ClickException("No mail server is set (CAMPWIKI_MAIL_SERVER).")
+    sent = reminders.send_reminders()
+    db.session.commit()
+    click.echo(f"Sent {sent.week} week-ahead and {sent.day} day-before reminders.")
+
+
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--force", is_flag=True, help="Seed even when the site already has accounts.")
@@ -131,3 +145,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(issue_reset_link)
     app.cli.add_command(seed_demo)
     app.cli.add_command(prune_live)
+    app.cli.add_command(send_reminders)

@@ -188,6 +188,9 @@ class Rsvp(Base):
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the "a week to go" and "tomorrow" e-mails went out (see events.reminders).
+    week_reminder_at: Mapped[datetime | None]
+    day_reminder_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
     event: Mapped[Event] = relationship()
