@@ -255,7 +255,8 @@ def test_share_tags_describe_the_event_and_stay_escaped(client, create_event):
     assert meta["og:url"] == f"http://localhost/events/{slug}"
     assert meta["og:type"] == "website"
     assert meta["og:site_name"] == "campwiki"
-    assert meta["twitter:card"] == "summary"
+    assert meta["twitter:card"] == "summary_large_image"
+    assert meta["og:image"] == f"http://localhost/events/{slug}/card.png"
     head = page.split("</head>")[0]
     assert 'content="Tents &amp; &#34;Toilets&#34; &lt;b&gt;"' in head
     assert "<b>" not in head and '"Toilets"' not in head
@@ -379,3 +380,55 @@ def test_poster_shows_the_event_with_its_qr_code(client, create_event):
 def test_unknown_events_are_not_found(client, create_event, path):
     create_event()
     assert client.get(path).status_code == 404
+
+
+# The share card (og:image) -------------------------------------------------------------
+
+
+def test_a_shared_link_shows_a_card_with_the_event_on_it(client, create_event):
+    create_event(venue_name="Village hall")
+    page = client.get(f"/events/{SLUG}").get_data(as_text=True)
+    assert f'<meta property="og:image" content="{EVENT_URL}/card.png">' in page
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
+    assert (
+        '<meta property="og:image:alt" content="GovBarCamp 2026: Sat 17 – Sun 18 Oct 2026, '
+        'Village hall">'
+    ) in page
+
+    response = client.get(f"/events/{SLUG}/card.png")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert Image.open(io.BytesIO(response.data)).size == (1200, 630)
+    assert "max-age=3600" in response.headers["Cache-Control"]
+    again = client.get(
+        f"/events/{SLUG}/card.png", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_the_card_changes_with_the_event_and_copes_with_any_name(app, create_event):
+    from wiki.events import card
+
+    create_event()
+    with app.app_context():
+        event = services.find_event(SLUG)
+        first = card.share_card(event, "campwiki")
+        for name in ["Café ☕ для всех — " * 6, NASTY_NAME, "x" * 200]:
+            event.name = name
+            picture = Image.open(io.BytesIO(card.share_card(event, "campwiki")))
+            assert picture.size == (1200, 630)
+        assert card.share_card(event, "campwiki") != first
+
+
+def test_the_card_draws_without_system_fonts(app, create_event, monkeypatch, tmp_path):
+    from wiki.events import card
+
+    create_event()
+    monkeypatch.setattr(card, "FONTS", tmp_path)  # a server with no fonts installed
+    card._font.cache_clear()
+    try:
+        with app.app_context():
+            data = card.share_card(services.find_event(SLUG), "campwiki")
+        assert Image.open(io.BytesIO(data)).size == (1200, 630)
+        assert card._drawable("17 – 18 Oct…", card._font(40)) == "17 - 18 Oct..."
+    finally:
+        card._font.cache_clear()

@@ -20,12 +20,13 @@ from flask import (
     send_file,
 )
 
-from wiki.events import announcements
+from wiki.events import announcements, card
 from wiki.events.links import date_range, event_url, local
 from wiki.events.models import Announcement, Event, EventState
 from wiki.events.views import bp, get_event
 from wiki.extensions import db
 from wiki.rendering import render
+from wiki.urls import external_url
 
 FEED_SIZE = 50
 SHARE_TEXT_LENGTH = 160
@@ -143,7 +144,12 @@ def feed_updated(event: Event, items: list[Announcement]) -> datetime:
 @bp.context_processor
 def share_helpers() -> dict:
     """Give event templates the share text and absolute URLs their meta tags need."""
-    return {"share_description": share_description, "event_url": event_url}
+    return {
+        "share_description": share_description,
+        "event_url": event_url,
+        "share_card_url": lambda event: external_url("events.share_card", slug=event.slug),
+        "date_range": date_range,
+    }
 
 
 @bp.get("/<slug>/news.atom")
@@ -195,6 +201,21 @@ def qr_code(slug: str, kind: str):
         response.make_conditional(request)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/<slug>/card.png")
+def share_card(slug: str):
+    """Serve the picture a shared link to the event shows (og:image)."""
+    event = get_event(slug)
+    data = card.share_card(event, current_app.config["SITE_NAME"])
+    response = send_file(
+        io.BytesIO(data),
+        mimetype="image/png",
+        etag=hashlib.sha256(data).hexdigest()[:32],
+        max_age=3600,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
 
 
 @bp.get("/<slug>/poster")
