@@ -6,6 +6,8 @@ Both work on markup the renderer itself emitted after sanitising, never on raw u
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
@@ -27,8 +29,17 @@ def mark_red_links(html: str, missing_urls: set[str]) -> str:
     return WIKILINK_RE.sub(swap, html)
 
 
-def tickable_tasks(html: str, form_id: str, labels: list[str]) -> str:
-    """Turn the task list's checkboxes into buttons that submit the tick form."""
+@dataclass(frozen=True)
+class Task:
+    """One task-list checkbox as rendered: its tag, place, state and the task's text."""
+
+    tag: str
+    index: int
+    checked: bool
+    label: str
+
+
+def _rewrite_tasks(html: str, labels: list[str], rewrite: Callable[[Task], str]) -> str:
     index = 0
 
     def swap(match: re.Match) -> str:
@@ -38,18 +49,26 @@ def tickable_tasks(html: str, form_id: str, labels: list[str]) -> str:
             return tag
         checked = " checked" in tag or 'checked=""' in tag
         label = labels[index] if index < len(labels) else f"task {index + 1}"
-        verb = "Untick" if checked else "Tick"
-        button = (
-            f'<button type="submit" form="{form_id}" name="task" '
-            f'value="{index}:{0 if checked else 1}" class="task-toggle" '
-            f'aria-pressed="{"true" if checked else "false"}" '
-            f'aria-label="{escape(verb)}: {escape(label)}">'
-            f'<span aria-hidden="true">{"☑" if checked else "☐"}</span></button>'
-        )
         index += 1
-        return button
+        return rewrite(Task(tag, index - 1, checked, label))
 
     return CHECKBOX_RE.sub(swap, html)
+
+
+def tickable_tasks(html: str, form_id: str, labels: list[str]) -> str:
+    """Turn the task list's checkboxes into buttons that submit the tick form."""
+
+    def button(task: Task) -> str:
+        verb = "Untick" if task.checked else "Tick"
+        return (
+            f'<button type="submit" form="{form_id}" name="task" '
+            f'value="{task.index}:{0 if task.checked else 1}" class="task-toggle" '
+            f'aria-pressed="{"true" if task.checked else "false"}" '
+            f'aria-label="{escape(verb)}: {escape(task.label)}">'
+            f'<span aria-hidden="true">{"☑" if task.checked else "☐"}</span></button>'
+        )
+
+    return _rewrite_tasks(html, labels, button)
 
 
 def disable_tasks(html: str, labels: list[str]) -> str:
@@ -57,20 +76,12 @@ def disable_tasks(html: str, labels: list[str]) -> str:
 
     A checkbox needs a name of its own: the task's text sits beside it, not in a label.
     """
-    index = 0
 
-    def disable(match: re.Match) -> str:
-        nonlocal index
-        tag = match.group(0)
-        if 'type="checkbox"' not in tag:
-            return tag
-        checked = " checked" in tag or 'checked=""' in tag
-        label = labels[index] if index < len(labels) else f"task {index + 1}"
-        index += 1
-        state = "Done" if checked else "Not done"
-        return f'{tag[:-1]} disabled aria-label="{escape(state)}: {escape(label)}">'
+    def disabled(task: Task) -> str:
+        state = "Done" if task.checked else "Not done"
+        return f'{task.tag[:-1]} disabled aria-label="{escape(state)}: {escape(task.label)}">'
 
-    return CHECKBOX_RE.sub(disable, html)
+    return _rewrite_tasks(html, labels, disabled)
 
 
 def as_markup(html: str) -> Markup:
