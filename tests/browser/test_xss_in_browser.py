@@ -120,7 +120,8 @@ ALLOWED_ATTRIBUTES = {
     "ol": ["start", "class"],
     "ul": ["class"],
     "li": ["class", "id"],
-    "input": ["type", "checked", "disabled", "class"],
+    # A read-only task box is named by its task (escaped, from the text beside it).
+    "input": ["type", "checked", "disabled", "class", "aria-label"],
     "code": ["class"],
     "sup": ["class"],
     "hr": ["class"],
