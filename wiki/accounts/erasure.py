@@ -56,7 +56,7 @@ def delete_account(user: User, password: str) -> None:
     db.session.expire_all()
     for event in held:
         events.promote_waiting(event)
-    # Publishing comes last: it takes the live-event lock until the commit.
+    # Announced last, once every change the new totals count is made.
     for event_id, pitch_id in dotted:
         event = db.session.get(Event, event_id)
         pitch = db.session.get(Pitch, pitch_id)
@@ -77,6 +77,9 @@ def personal_data(user: User) -> dict[str, Any]:
             "username": user.username,
             "display_name": user.display_name,
             "email": user.email,
+            "email_confirmed_at": (
+                user.email_confirmed_at.isoformat() if user.email_confirmed_at else None
+            ),
             "role": str(user.role),
             "created_at": user.created_at.isoformat(),
         },
