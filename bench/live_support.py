@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.page_views import _cpu_ticks, _worker_pids, _workers_booted, free_port
+from bench.page_views import _cpu_ticks, _worker_pids, free_port, wait_for_workers
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-only-" + "y" * 40
@@ -283,12 +283,7 @@ def gunicorn(
         preexec_fn=_child_setup,
     )
     try:
-        deadline = time.monotonic() + 120
-        while not _workers_booted(process.pid, workers):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"gunicorn did not start:\n{log.read().decode()}")
-            time.sleep(0.2)
+        wait_for_workers(process, workers, log)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for _ in range(workers * 4):  # wake every worker's engine, bounded
             connection.request("GET", "/-/health")

@@ -221,6 +221,16 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
+def wait_for_workers(server: subprocess.Popen, workers: int, log, timeout: float = 120) -> None:
+    """Wait until gunicorn's workers have loaded the app; raise with its log if it died."""
+    deadline = time.monotonic() + timeout
+    while not _workers_booted(server.pid, workers):
+        if server.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise RuntimeError(f"gunicorn did not start:\n{log.read().decode()}")
+        time.sleep(0.2)
+
+
 def _workers_booted(master: int, workers: int) -> bool:
     """Tell whether all workers exist and have gone quiet, i.e. finished importing the app.
 
@@ -266,12 +276,7 @@ def gunicorn(
         command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
     )
     try:
-        deadline = time.monotonic() + 120
-        while not _workers_booted(server.pid, workers):
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"gunicorn did not start:\n{log.read().decode()}")
-            time.sleep(0.2)
+        wait_for_workers(server, workers, log)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         connection.request("GET", probe)
         if connection.getresponse().status != 200:

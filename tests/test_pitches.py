@@ -62,6 +62,20 @@ def vote(client, pitch_id, action="add", htmx=False, **extra):
     )
 
 
+def rsvp_with_maya(client):
+    """RSVP as a household of one adult and Maya, aged 5-8."""
+    client.post(
+        "/events/govbarcamp-2026/rsvp",
+        data={
+            "adults": "1",
+            "children-0-first_name": "Maya",
+            "children-0-age_band": "5-8",
+            "accepted_conduct": "y",
+            "action": "save",
+        },
+    )
+
+
 def stored_dots(app, pitch_id):
     with app.app_context():
         return db.session.scalar(
@@ -113,16 +127,7 @@ def test_wish_has_no_host_until_adopted(app, client, auth, voting_event, partici
 
 def test_kid_led_session_pitched_by_a_guardian(app, client, auth, voting_event, participant):
     auth.login(participant)
-    client.post(
-        "/events/govbarcamp-2026/rsvp",
-        data={
-            "adults": "1",
-            "children-0-first_name": "Maya",
-            "children-0-age_band": "5-8",
-            "accepted_conduct": "y",
-            "action": "save",
-        },
-    )
+    rsvp_with_maya(client)
     form = client.get("/events/govbarcamp-2026/pitches/new").get_data(as_text=True)
     assert "Yes: Maya" in form
     with app.app_context():
@@ -229,16 +234,7 @@ def test_voting_closed_refuses_every_vote(app, client, auth, pitch, participant,
 
 def test_guardian_casts_a_childs_own_dots(app, client, auth, pitch, participant):
     auth.login(participant)
-    client.post(
-        "/events/govbarcamp-2026/rsvp",
-        data={
-            "adults": "1",
-            "children-0-first_name": "Maya",
-            "children-0-age_band": "5-8",
-            "accepted_conduct": "y",
-            "action": "save",
-        },
-    )
+    rsvp_with_maya(client)
     with app.app_context():
         from wiki.events.models import RsvpChild
 
