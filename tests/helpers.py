@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import threading
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -67,3 +70,21 @@ class LiveServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(5)
+
+
+def find_xss_dir() -> Path:
+    """Return the folder of public XSS corpora: ``CAMPWIKI_XSS_DIR``, or ``shared/xss`` beside
+    this repository, or beside the one it was cloned from (a fresh clone in /tmp)."""
+    repo = Path(__file__).resolve().parents[1]
+    candidates = [repo.parent / "shared" / "xss"]
+    if os.environ.get("CAMPWIKI_XSS_DIR"):
+        candidates.insert(0, Path(os.environ["CAMPWIKI_XSS_DIR"]))
+    origin = subprocess.run(
+        ["git", "-C", str(repo), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if origin and "://" not in origin and ":" not in origin.split("/")[0]:
+        candidates.append(Path(origin).resolve().parent / "shared" / "xss")
+    return next((c for c in candidates if (c / "html5sec-vectors.json").is_file()), candidates[0])

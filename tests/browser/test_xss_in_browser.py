@@ -16,43 +16,22 @@ import json
 import os
 import random
 import re
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, Route
 
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, find_xss_dir
 from wiki.accounts.models import User
 from wiki.accounts.services import find_user
 from wiki.extensions import db
 from wiki.pages import services
 
-
-def _find_xss_dir() -> Path:
-    """Return the public XSS corpora: ``CAMPWIKI_XSS_DIR``, or the shared folder beside the
-    repository, or beside the one this checkout was cloned from (a fresh clone in /tmp)."""
-    repo = Path(__file__).resolve().parents[2]
-    candidates = [repo.parent / "shared" / "xss"]
-    if os.environ.get("CAMPWIKI_XSS_DIR"):
-        candidates.insert(0, Path(os.environ["CAMPWIKI_XSS_DIR"]))
-    origin = subprocess.run(
-        ["git", "-C", str(repo), "config", "--get", "remote.origin.url"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if origin and "://" not in origin and ":" not in origin.split("/")[0]:
-        candidates.append(Path(origin).resolve().parent / "shared" / "xss")
-    return next((c for c in candidates if (c / "html5sec-vectors.json").is_file()), candidates[0])
-
-
-XSS_DIR = _find_xss_dir()
+XSS_DIR = find_xss_dir()
 SEED = 20261125  # a fixed seed: the sample is the same on every run and every machine
 VECTORS_PER_PAGE = 20
 DIFF_PAGES = 3

@@ -17,10 +17,11 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.helpers import find_xss_dir
 from wiki.pages.markup import render_markdown
 from wiki.sanitize import clean_html
 
-XSS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "xss"
+XSS_DIR = find_xss_dir()
 
 ALLOWED_ELEMENTS = frozenset(
     "p br hr h1 h2 h3 h4 h5 h6 strong em b i s del ins code pre kbd samp sub sup mark "
