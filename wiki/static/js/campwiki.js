@@ -12,6 +12,17 @@
     if (target) target.focus({ preventScroll: false });
   });
 
+  // A task box in a page's text submits the tick form from outside it (form="task-form"),
+  // inside hx-disable, where htmx cannot see which button was pressed: send its value.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail || {};
+    var button = detail.triggeringEvent && detail.triggeringEvent.submitter;
+    if (!button || !button.name || button.form !== detail.elt) return;
+    if (detail.parameters[button.name] === undefined) {
+      detail.parameters[button.name] = button.value;
+    }
+  });
+
   // A swap replaces the dot control that was just pressed; htmx focuses the new button with
   // the same id. When that button is now disabled (no dots left, or the session's maximum),
   // keep focus in the same control instead of losing it to the page: on its other button, or
