@@ -264,7 +264,9 @@ def test_ticking_a_task_makes_a_revision_by_the_ticker(app, client, auth, partic
         base = services.find_page("proposal").current_revision_id
     response = client.post("/wiki/proposal/-/tick", data={"task": "1:1", "base_revision": base})
     assert response.status_code == 303
-    assert current_body(app, "proposal") == "- [ ] Book the venue\n- [x] Plan toilets\n"
+    assert current_body(app, "proposal") == (
+        "- [ ] Book the venue\n- [x] Plan toilets — ticked by Sam\n"
+    )
     with app.app_context():
         revision = services.find_page("proposal").current_revision
         assert revision.author.username == "sam"

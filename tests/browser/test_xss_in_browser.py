@@ -134,7 +134,7 @@ ALLOWED_ATTRIBUTES = {
     "h5": ["id"],
     "h6": ["id"],
     # Added by the app after sanitising: tick buttons and the table of contents.
-    "button": ["type", "form", "name", "value", "class", "aria-pressed", "aria-label"],
+    "button": ["type", "form", "name", "value", "class", "aria-pressed", "aria-label", "id"],
     "nav": ["class", "aria-label"],
     **{
         tag: []
@@ -179,7 +179,8 @@ DOM_CHECK = """
           continue;  // the tick button's own icon
         else if (!(allowed[tag] || []).includes(name))
           problems.push(`attribute ${name} not allowed on <${tag}>: ${html(el)}`);
-        else if (name === 'id' && !/^(h|fn)-/.test(attr.value))
+        else if (name === 'id' && !/^(h|fn)-/.test(attr.value)
+                 && !(tag === 'button' && /^task-[0-9]+$/.test(attr.value)))
           problems.push(`id not made by the app: ${html(el)}`);
       }
       if (tag === 'a' && el.hasAttribute('href')) {

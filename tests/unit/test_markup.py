@@ -389,3 +389,32 @@ def test_render_is_safe_to_share_between_threads() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(render, [doc] * 100))
     assert set(results) == {expected}
+
+
+# --- toggle_task with the ticker's name ---------------------------------------------------
+
+
+def test_ticking_signs_the_task_and_unticking_takes_the_name_off() -> None:
+    text = "- [ ] Book the venue\n- [ ] Plan toilets\n"
+    ticked = toggle_task(text, 1, True, by="Priya")
+    assert ticked == "- [ ] Book the venue\n- [x] Plan toilets — ticked by Priya\n"
+    assert task_labels(ticked)[1] == "Plan toilets — ticked by Priya"
+    assert toggle_task(ticked, 1, False, by="Sam") == text
+    assert toggle_task(ticked, 1, True, by="Sam") == ticked  # already ticked: Priya's it stays
+
+
+def test_the_name_goes_at_the_end_of_a_task_over_several_lines() -> None:
+    text = "- [ ] Book the venue,\n  the big one\n- [ ] b\r\n"
+    assert toggle_task(text, 0, True, by="Ana") == (
+        "- [x] Book the venue,\n  the big one — ticked by Ana\n- [ ] b\r\n"
+    )
+    assert toggle_task(TASKS, 3, False, by="Ana") == TASKS.replace("> - [X]", "> - [ ]")
+    assert toggle_task("1. [ ] one  \n", 0, True, by="Ana") == "1. [x] one — ticked by Ana\n"
+
+
+def test_a_name_is_text_never_markup() -> None:
+    name = "*Bo* [[Home]] <b>&amp;</b> | ~x~"
+    ticked = toggle_task("- [ ] Tent\n", 0, True, by=name)
+    assert task_labels(ticked) == [f"Tent — ticked by {name}"]
+    html = render(ticked).html
+    assert "<em>" not in html and "<b>" not in html and "wikilink" not in html

@@ -55,17 +55,28 @@ def _rewrite_tasks(html: str, labels: list[str], rewrite: Callable[[Task], str])
     return CHECKBOX_RE.sub(swap, html)
 
 
-def tickable_tasks(html: str, form_id: str, labels: list[str]) -> str:
-    """Turn the task list's checkboxes into buttons that submit the tick form."""
+def tickable_tasks(
+    html: str, form_id: str, labels: list[str], saved: tuple[int, str, bool] | None = None
+) -> str:
+    """Turn the task list's checkboxes into buttons that submit the tick form.
+
+    Each button's id (``task-<n>``) is the anchor a tick without JavaScript comes back to, and
+    the id htmx puts focus back on; ``saved`` = (n, message, ok) says beside task n how its
+    tick went.
+    """
 
     def button(task: Task) -> str:
         verb = "Untick" if task.checked else "Tick"
+        note = ""
+        if saved is not None and saved[0] == task.index:
+            kind = "task-saved" if saved[2] else "task-saved task-saved--error"
+            note = f'<span class="{kind}" id="task-saved">{escape(saved[1])}</span>'
         return (
-            f'<button type="submit" form="{form_id}" name="task" '
+            f'<button type="submit" form="{form_id}" name="task" id="task-{task.index}" '
             f'value="{task.index}:{0 if task.checked else 1}" class="task-toggle" '
             f'aria-pressed="{"true" if task.checked else "false"}" '
             f'aria-label="{escape(verb)}: {escape(task.label)}">'
-            f'<span aria-hidden="true">{"☑" if task.checked else "☐"}</span></button>'
+            f'<span aria-hidden="true">{"☑" if task.checked else "☐"}</span></button>{note}'
         )
 
     return _rewrite_tasks(html, labels, button)

@@ -391,8 +391,12 @@ def task_labels(text: str) -> list[str]:
     return [_plain_text(inline.children[1:]) for inline in _task_inlines(_MD.parse(text, {}))]
 
 
-def toggle_task(text: str, index: int, checked: bool) -> str:
-    """Set the index-th task-list checkbox (in rendered order) in the Markdown source."""
+def toggle_task(text: str, index: int, checked: bool, by: str | None = None) -> str:
+    """Set the index-th task-list checkbox (in rendered order) in the Markdown source.
+
+    With ``by``, a ticked task's text ends with "— ticked by <by>" (who took it on), and an
+    unticked one loses that note again.
+    """
     tasks = _task_inlines(_MD.parse(text, {}))
     if not 0 <= index < len(tasks):
         raise IndexError(f"task index {index} out of range ({len(tasks)} tasks)")
@@ -400,9 +404,13 @@ def toggle_task(text: str, index: int, checked: bool) -> str:
     assert task_map is not None  # block-level inline tokens always carry their lines
     # markdown-it numbers lines after folding \r\n and \r into \n; count the same way.
     line_starts = [0, *(m.end() for m in _NEWLINE_RE.finditer(text))]
+
+    def line_end(number: int) -> int:
+        newline = _NEWLINE_RE.search(text, line_starts[number])
+        return newline.start() if newline else len(text)
+
     start = line_starts[task_map[0]]
-    newline = _NEWLINE_RE.search(text, start)
-    end = newline.start() if newline else len(text)
+    end = line_end(task_map[0])
     # Only indentation, ">" and list markers (or a "[^label]:" footnote head, which cannot look
     # like a marker) precede the item's text on its first line, so the first marker is ours.
     marker = _TASK_MARKER_RE.search(text, start, end)
@@ -411,4 +419,32 @@ def toggle_task(text: str, index: int, checked: bool) -> str:
     if (marker.group(1) != " ") == checked:
         return text
     new_mark = "x" if checked else " "
-    return text[: marker.start(1)] + new_mark + text[marker.end(1) :]
+    if by is None:
+        return text[: marker.start(1)] + new_mark + text[marker.end(1) :]
+    # The note goes at the end of the item's first paragraph (its last source line).
+    last_start = line_starts[task_map[1] - 1]
+    last_end = line_end(task_map[1] - 1)
+    last = _TICKED_BY_RE.sub("", text[last_start:last_end]).rstrip(" \t")
+    if checked:
+        last += f" {TICKED_BY} {_escape_inline(' '.join(by.split()))}"
+    if last_start == start:  # a one-line item: the marker and the note share the line
+        offset = marker.start(1) - start
+        last = last[:offset] + new_mark + last[offset + 1 :]
+        return text[:last_start] + last + text[last_end:]
+    return (
+        text[: marker.start(1)]
+        + new_mark
+        + text[marker.end(1) : last_start]
+        + last
+        + text[last_end:]
+    )
+
+
+TICKED_BY = "— ticked by"
+_TICKED_BY_RE = re.compile(r"[ \t]+— ticked by [^\n]*$")
+_INLINE_SPECIALS_RE = re.compile(r"([\\`*_\[\]<>~|&!])")
+
+
+def _escape_inline(text: str) -> str:
+    """Backslash-escape what Markdown would read as markup in a name (CommonMark allows it)."""
+    return _INLINE_SPECIALS_RE.sub(r"\\\1", text)

@@ -49,7 +49,7 @@ A festival, with toilets.
 
 ## Who is helping
 
-Tick a task when you take it on, and add your name.
+Tick a task when you take it on: your name is added to it for everyone to see.
 
 - [ ] Find and book the venue
 - [ ] Plan toilets, food and the quiet room

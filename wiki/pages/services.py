@@ -286,12 +286,16 @@ def revert_to(page: Page, revision: Revision, author: User) -> SaveOutcome:
 def tick_task(
     page: Page, index: int, checked: bool, author: User, base_revision_id: int
 ) -> SaveOutcome:
-    """Tick or untick the ``index``-th task on the page, as a revision by ``author``."""
+    """Tick or untick the ``index``-th task on the page, as a revision by ``author``.
+
+    A ticked task gets the ticker's name ("— ticked by Priya"): ticking says "I take this on",
+    and on a phone nobody should have to open the editor to say who; unticking takes it off.
+    """
     base = db.session.get(Revision, base_revision_id)
     if base is None or base.page_id != page.id:
         raise PageError("task", "That version of the page no longer exists.")
     try:
-        body = markup.toggle_task(base.body, index, checked)
+        body = markup.toggle_task(base.body, index, checked, by=author.display_name)
     except IndexError:
         raise PageError("task", "That task is not on the page any more.") from None
     label = _task_label(base.body, index)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -16,7 +26,7 @@ from wiki.pages.diffs import diff_lines
 from wiki.pages.forms import EditForm, HideForm, NewPageForm, RenameForm
 from wiki.pages.models import TALK_PREFIX, Page, Revision
 from wiki.pages.proposal import proposal_text
-from wiki.rendering import form_errors_status, render
+from wiki.rendering import form_errors_status, render, wants_fragment
 from wiki.rules import add_form_error
 
 bp = Blueprint("pages", __name__)
@@ -50,12 +60,18 @@ def require_edit(page: Page | None) -> None:
         abort(403, "This page is protected: only facilitators can edit it.")
 
 
-def page_html(page: Page, revision: Revision, *, tickable: bool) -> str:
-    """Return the revision's stored HTML with red links and, if allowed, tickable tasks."""
+def page_html(
+    page: Page, revision: Revision, *, tickable: bool, saved: tuple[int, str, bool] | None = None
+) -> str:
+    """Return the revision's stored HTML with red links and, if allowed, tickable tasks.
+
+    :param saved: (task number, message, whether it saved) for beside the task just ticked.
+    """
     missing = {services.page_url(slug) for slug in services.missing_link_slugs(page)}
     html = display.mark_red_links(revision.html, missing)
     if tickable:
-        html = display.tickable_tasks(html, "task-form", markup.task_labels(revision.body))
+        labels = markup.task_labels(revision.body)
+        html = display.tickable_tasks(html, "task-form", labels, saved)
     else:
         html = display.disable_tasks(html, markup.task_labels(revision.body))
     return html
@@ -81,20 +97,28 @@ def view(slug: str):
         return missing(slug)
     if page.is_deleted and not _is_facilitator():
         abort(404, "This page was deleted. A facilitator can restore it.")
+    # Popped only when there: popping marks the session changed, a new cookie on every view.
+    saved = session.pop("task_saved") if "task_saved" in session else None
+    note = None
+    if isinstance(saved, list) and len(saved) == 4 and saved[0] == page.id:
+        note = (saved[1], saved[2], saved[3])  # the task ticked without JavaScript, and how
+    return render("pages/view.html", **_view_context(page, note))
+
+
+def _view_context(page: Page, saved: tuple[int, str, bool] | None = None) -> dict:
     revision = page.current_revision
     can_edit = services.can_edit(current_user, page)
-    return render(
-        "pages/view.html",
-        page=page,
-        revision=revision,
-        html=display.as_markup(page_html(page, revision, tickable=can_edit)),
-        can_edit=can_edit,
-        tick_form=EmptyForm(),
-        admin_form=EmptyForm(),
-        backlink_count=db.session.scalar(
+    return {
+        "page": page,
+        "revision": revision,
+        "html": display.as_markup(page_html(page, revision, tickable=can_edit, saved=saved)),
+        "can_edit": can_edit,
+        "tick_form": EmptyForm(),
+        "admin_form": EmptyForm(),
+        "backlink_count": db.session.scalar(
             select(func.count()).select_from(services.backlinks(page.slug).subquery())
         ),
-    )
+    }
 
 
 def missing(slug: str):
@@ -214,14 +238,37 @@ def tick(slug: str):
     base = request.form.get("base_revision", "")
     if not index.isdigit() or checked not in ("0", "1") or not base.isdigit():
         abort(400, "That task could not be read; reload the page and try again.")
+    number = int(index)
+    status = error = None
+    message = ""
     try:
-        outcome = services.tick_task(page, int(index), checked == "1", current_user, int(base))
-    except services.PageError as error:
-        flash(error.message, "error")
-        return redirect(url_for("pages.view", slug=page.slug), 303)
-    if outcome.conflict:
-        flash("Someone changed that task at the same time; check it and try again.", "error")
-    return redirect(url_for("pages.view", slug=page.slug, _anchor="task-form"), 303)
+        outcome = services.tick_task(page, number, checked == "1", current_user, int(base))
+    except services.PageError as refused:
+        error = refused.message
+    else:
+        if outcome.conflict:
+            error = "Not saved: someone changed that task at the same time; check it again."
+        else:
+            labels = markup.task_labels(page.current_revision.body)
+            label = labels[number] if number < len(labels) else f"task {number + 1}"
+            if checked == "1":
+                message, status = "Saved, with your name", f"Saved: “{label}”."
+            else:
+                message, status = "Saved: unticked", f"Saved: “{label}” is unticked."
+    message = error or message
+    if wants_fragment():
+        # The page's body in place (scroll and focus stay), and the news for screen readers.
+        return render(
+            "pages/view.html",
+            block="page_body",
+            status=409 if error else 200,
+            task_status=status or message,
+            **_view_context(page, (number, message, not error)),
+        )
+    if error:
+        flash(error, "error")
+    session["task_saved"] = [page.id, number, message, not error]
+    return redirect(url_for("pages.view", slug=page.slug, _anchor=f"task-{number}"), 303)
 
 
 @bp.get("/wiki/<path:slug>/-/history")

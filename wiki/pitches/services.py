@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import String, case, cast, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, selectinload
 
 from wiki.accounts.models import User
 from wiki.accounts.services import find_user
@@ -372,15 +373,39 @@ class VoteRefused(PitchError):
         super().__init__("vote", message)
 
 
-def _check_vote(event: Event, pitch: Pitch, voter: Voter) -> None:
+def why_not_dot(event: Event, pitch: Pitch, voter: Voter) -> str | None:
+    """Say why ``voter`` may never put a dot on ``pitch`` at this event, or None if they may.
+
+    The household rule: unless the event allows dots on one's own sessions, nobody in a
+    household (a person and the children of their RSVP, whose dots that person places) dots a
+    session that anyone in the household hosts, co-hosts or leads. So a parent cannot dot their
+    child's kid-led session, a child cannot dot their own or a sibling's, nor any session their
+    parent hosts or co-hosts. The answer is short, for beside a disabled "+"; the board and the
+    vote services both ask here, so what the board offers is what a vote may do.
+    """
+    if event.allow_self_dots:
+        return None
+    led_by = pitch.child
+    if led_by is not None and led_by.rsvp.user_id == voter.user.id:
+        return f"{led_by.first_name}'s own session"
+    if pitch.hosted_by(voter.user):
+        return "Your own session"
+    return None
+
+
+def _check_vote(event: Event, pitch: Pitch, voter: Voter, *, adding: bool) -> None:
     if not event.voting_open:
         raise VoteRefused("Voting is closed, so dots cannot be placed or taken back now.")
     if pitch.event_id != event.id or not pitch.is_active:
         raise VoteRefused("That session is not open for dots.")
-    if not event.allow_self_dots and voter.child is None and pitch.hosted_by(voter.user):
-        raise VoteRefused("This event does not let people put dots on their own sessions.")
     if voter.child is not None and not event.children_vote:
         raise VoteRefused("Children do not vote at this event.")
+    # Taking a dot back is always allowed: a co-host added after the vote must not be stuck.
+    reason = why_not_dot(event, pitch, voter) if adding else None
+    if reason:
+        raise VoteRefused(
+            f"{reason}: this event does not let a household put dots on its own sessions."
+        )
 
 
 @dataclass(frozen=True)
@@ -397,7 +422,7 @@ def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
     Both limits are conditions of UPDATE statements inside a savepoint: the row lock the first
     UPDATE takes serialises a voter's requests, so parallel requests cannot overspend.
     """
-    _check_vote(event, pitch, voter)
+    _check_vote(event, pitch, voter, adding=True)
     ballot = _ballot(event, voter)
     with db.session.begin_nested():
         spent = db.session.execute(
@@ -442,7 +467,7 @@ def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
 
 def remove_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
     """Take one dot back from a session."""
-    _check_vote(event, pitch, voter)
+    _check_vote(event, pitch, voter, adding=False)
     ballot = existing_ballot(event, voter)
     if ballot is None:
         raise VoteRefused("There is no dot of yours on this session to take back.")
@@ -543,6 +568,39 @@ def my_dots(event: Event, voter: Voter) -> dict[int, int]:
     )
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where a voter stands: dots left, the most one session takes, and theirs on each pitch."""
+
+    left: int
+    per_pitch: int
+    mine: dict[int, int]
+
+
+def standing(event: Event, voter: Voter) -> Standing:
+    """Return the voter's dots by their ballot's own limits (the event's until a first dot)."""
+    ballot = existing_ballot(event, voter)
+    if ballot is None:
+        return Standing(event.dots_per_person, event.max_dots_per_pitch, {})
+    return Standing(ballot.left, ballot.per_pitch, my_dots(event, voter))
+
+
+def add_blocked(event: Event, pitch: Pitch, voter: Voter, where: Standing) -> str | None:
+    """Say why "+" is off for the voter on ``pitch`` now, or None when a dot can go on.
+
+    The household rule first (``why_not_dot``), then the two limits the vote's UPDATEs hold:
+    no dots left, and the most one session takes. The board disables "+" whenever this answers.
+    """
+    reason = why_not_dot(event, pitch, voter)
+    if reason:
+        return reason
+    if where.left <= 0:
+        return f"{voter.child.first_name} has no dots left" if voter.child else "No dots left"
+    if where.mine.get(pitch.id, 0) >= where.per_pitch:
+        return f"{where.per_pitch} is the most on one session"
+    return None
+
+
 def fair_order(pitches: list[Pitch], seed: str) -> list[Pitch]:
     """Shuffle pitches the same way every time for one person, differently for another."""
     return sorted(
@@ -567,6 +625,10 @@ def board(event: Event, filters: BoardFilter, *, seed: str, voter: Voter | None)
         query = query.where(Pitch.audience == Audience.FAMILY)
     if filters.format:
         query = query.where(Pitch.format == filters.format)
+    # Hosts and kid leaders are on every card (and in the household rule): load them at once.
+    query = query.options(
+        selectinload(Pitch.co_hosts), joinedload(Pitch.child).joinedload(RsvpChild.rsvp)
+    )
     pitches = list(db.session.scalars(query.order_by(Pitch.created_at.desc(), Pitch.id.desc())))
     if filters.tag:
         pitches = [p for p in pitches if filters.tag in p.tag_list]

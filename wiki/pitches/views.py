@@ -5,21 +5,23 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
 from wiki.auth import role_required
-from wiki.events.models import Event
+from wiki.events.models import Event, RsvpChild
 from wiki.events.views import get_event
 from wiki.extensions import db
 from wiki.pitches import services
 from wiki.pitches.forms import CommentForm, DeclineForm, MergeForm, PitchForm
 from wiki.pitches.models import Comment, Pitch, PitchFormat, PitchStatus
-from wiki.rendering import form_errors_status, render, wants_fragment
+from wiki.rendering import form_errors_status, render, safe_next, wants_fragment
 from wiki.rules import add_form_error
 
 bp = Blueprint("pitches", __name__, url_prefix="/events/<slug>")
@@ -68,22 +70,57 @@ def _voter_from_request(event: Event) -> services.Voter | None:
         abort(403, "You can only cast dots for children registered in your RSVP.")
 
 
+def _posted_back(event: Event) -> str:
+    # The page a vote comes back to without JavaScript: the one its form was on.
+    posted = request.form.get("back", "")
+    return safe_next(posted, url_for("pitches.board", slug=event.slug))
+
+
+def _with_voter(path: str, voter: services.Voter, anchor: str = "") -> str:
+    """Return ``path`` asking for ``voter``'s dots (the ``as`` parameter), at ``anchor``."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "as"]
+    if voter.child:
+        query.append(("as", str(voter.child.id)))
+    return urlunsplit(("", "", parts.path, urlencode(query), anchor))
+
+
+def _dot_controls(
+    event: Event, voter: services.Voter | None, pitches: list[Pitch], back: str
+) -> dict:
+    """Return what the page's dot controls, dots-left bar and voter switcher show.
+
+    :param back: the page the controls are on, where a vote without JavaScript returns.
+    """
+    if voter is None:
+        return {"voter": None, "voters": [], "mine": {}, "left": 0, "blocked": {}}
+    where = services.standing(event, voter)
+    voters = [
+        (v, services.dots_left(event, v), _with_voter(back, v), v.child_key == voter.child_key)
+        for v in services.voters_for(event, current_user)
+    ]
+    return {
+        "voter": voter,
+        "voters": voters,
+        "mine": where.mine,
+        "left": where.left,
+        "blocked": {p.id: services.add_blocked(event, p, voter, where) for p in pitches},
+        "back": back,
+    }
+
+
 def _board_context(event: Event) -> dict:
     voter = _voter_from_request(event)
     filters = _filters()
     pitches = services.board(event, filters, seed=_seed(), voter=voter)
-    voters = services.voters_for(event, current_user) if current_user.is_authenticated else []
     return {
         "event": event,
         "pitches": pitches,
         "filters": filters,
-        "voter": voter,
-        "voters": [(v, services.dots_left(event, v)) for v in voters],
-        "mine": services.my_dots(event, voter) if voter else {},
-        "left": services.dots_left(event, voter) if voter else 0,
         "counts": services.tallies(event) if services.tallies_visible(event) else None,
         "formats": list(PitchFormat),
         "vote_form": EmptyForm(),
+        **_dot_controls(event, voter, pitches, request.full_path.rstrip("?")),
     }
 
 
@@ -106,12 +143,12 @@ def vote(slug: str, pitch_id: int):
     action = request.form.get("action")
     if action not in ("add", "remove"):
         abort(400, "Say whether to add or remove a dot.")
-    error = placed = None
+    error = None
     try:
         if action == "add":
-            placed = services.add_dot(event, pitch, voter)
+            services.add_dot(event, pitch, voter)
         else:
-            placed = services.remove_dot(event, pitch, voter)
+            services.remove_dot(event, pitch, voter)
         # Commit before rendering: publishing holds the live-event lock until the commit,
         # and every other voter's vote waits for it.
         db.session.commit()
@@ -119,26 +156,50 @@ def vote(slug: str, pitch_id: int):
         error = refused.message
         db.session.rollback()
     if wants_fragment():
-        # Only this pitch's control and the voter's dots-left bar change: build just those.
-        if placed is None:
-            mine = services.my_dots(event, voter)
-            placed = services.Placed(services.dots_left(event, voter), mine.get(pitch.id, 0))
+        # This card's control, and out of band every other control the page shows (one dot
+        # can switch every "+" on or off), the dots-left bar, the switcher and the live status.
+        others = _shown_pitches(event, exclude=pitch.id)
         return render(
-            "pitches/_vote.html",
+            "pitches/vote.html",
             status=409 if error else 200,
             event=event,
             pitch=pitch,
+            others=others,
             error=error,
-            oob=True,
-            voter=voter,
-            mine={pitch.id: placed.on_pitch},
-            left=placed.left,
             vote_form=EmptyForm(),
+            **_dot_controls(event, voter, [pitch, *others], _posted_back(event)),
         )
     if error:
         flash(error, "error")
-    back = url_for("pitches.board", slug=slug, **({"as": voter.child.id} if voter.child else {}))
-    return redirect(f"{back}#pitch-{pitch.id}", 303)
+    back = _posted_back(event)
+    on_board = urlsplit(back).path == url_for("pitches.board", slug=slug)
+    anchor = f"pitch-{pitch.id}" if on_board else f"vote-{pitch.id}"
+    return redirect(_with_voter(back, voter, anchor), 303)
+
+
+MAX_SHOWN = 500
+
+
+def _shown_pitches(event: Event, exclude: int) -> list[Pitch]:
+    """Return the event's other pitches whose dot controls the voting page shows."""
+    ids = {
+        int(raw)
+        for raw in request.form.getlist("shown")[:MAX_SHOWN]
+        if raw.isdigit() and 0 < int(raw) < 2**31
+    } - {exclude}
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Pitch)
+            .where(Pitch.event_id == event.id, Pitch.id.in_(ids))
+            .options(
+                selectinload(Pitch.co_hosts),
+                joinedload(Pitch.child).joinedload(RsvpChild.rsvp),
+            )
+            .order_by(Pitch.id)
+        )
+    )
 
 
 @bp.route("/pitches/new", methods=["GET", "POST"])
@@ -243,14 +304,11 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
         others=others,
         picture=picture,
         can_edit=services.can_edit(pitch, current_user),
-        voter=voter,
-        mine=services.my_dots(event, voter) if voter else {},
-        left=services.dots_left(event, voter) if voter else 0,
-        voters=[(v, services.dots_left(event, v)) for v in services.voters_for(event, current_user)]
-        if current_user.is_authenticated
-        else [],
         counts=services.tallies(event) if services.tallies_visible(event) else None,
         vote_form=EmptyForm(),
+        **_dot_controls(
+            event, voter, [pitch], url_for("pitches.show", slug=event.slug, pitch_id=pitch.id)
+        ),
     )
 
 
