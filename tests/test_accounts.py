@@ -375,3 +375,73 @@ def test_a_login_ends_when_it_expires(app, client, auth, participant):
         login.expires_at = login.created_at - timedelta(seconds=1)
         db.session.commit()
     assert client.get("/-/account").status_code == 302
+
+
+def _field_errors(body: str) -> dict[str, str]:
+    page = parse_html(body)
+    return {
+        p.get("id").removesuffix("-error"): text_of(p).removeprefix("Error: ")
+        for p in page.iter("p")
+        if (p.get("class") or "") == "field__error"
+    }
+
+
+def _summary(body: str) -> list[str]:
+    page = parse_html(body)
+    (summary,) = [d for d in page.iter("div") if d.get("class") == "error-summary"]
+    return [text_of(li) for li in summary.iter("li")]
+
+
+def test_register_reports_every_problem_at_once(make_app, create_user):
+    app = make_app(INVITE_CODE="family-camp")
+    create_user("priya")
+    response = register(
+        app.test_client(),
+        username="priya",
+        display_name="Another Priya",
+        email="not-an-address",
+        password="tiny9x",
+        invite_code="wrong",
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    errors = _field_errors(body)
+    assert set(errors) == {"username", "email", "password", "invite_code"}
+    assert "is taken" in errors["username"]
+    assert "at least 10 characters" in errors["password"]
+    assert "cleared" in errors["password"]
+    assert "invite code is not right" in errors["invite_code"]
+    assert len(_summary(body)) == 4
+    page = parse_html(body)
+    values = {i.get("name"): i.get("value") for i in page.iter("input")}
+    assert values["username"] == "priya"
+    assert values["display_name"] == "Another Priya"
+    assert values["email"] == "not-an-address"
+    assert values["invite_code"] == "wrong"
+    assert not values["password"]
+
+
+def test_register_says_to_type_a_good_password_again(client):
+    response = register(client, username="<script>")
+    assert response.status_code == 422
+    errors = _field_errors(response.get_data(as_text=True))
+    assert "Use letters, digits" in errors["username"]
+    assert errors["password"] == (
+        "Type your password again: it is not kept when the form has a problem."
+    )
+    assert register(client).status_code == 303
+
+
+def test_readme_names_every_demo_account_and_password():
+    from pathlib import Path
+
+    from wiki.demo import DEMO_PEOPLE
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = {
+        tuple(cell.strip(" `") for cell in line.strip("|").split("|")[:3])
+        for line in readme.splitlines()
+        if line.startswith("| `")
+    }
+    for username, _name, role, password in DEMO_PEOPLE:
+        assert (username, password, role.value) in rows

@@ -51,6 +51,35 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username_key == username_key(username)))
 
 
+def registration_problems(
+    username: str, password: str, *, display_name: str = "", invite_code: str = ""
+) -> list[AccountError]:
+    """Return every reason an account cannot be made with these details, in form order.
+
+    Empty values are left to the form's own "required" checks.
+    """
+    problems = []
+    username = username.strip()
+    if username and find_user(username) is not None:
+        problems.append(
+            AccountError("username", f"The name “{username}” is taken; choose another.")
+        )
+    if password:
+        problem = password_problem(
+            password, username=username, display_name=display_name.strip() or username
+        )
+        if problem:
+            problems.append(AccountError("password", problem))
+    required = current_app.config["INVITE_CODE"]
+    if required and not hmac.compare_digest(invite_code.strip(), required):
+        problems.append(
+            AccountError(
+                "invite_code", "That invite code is not right; check it with an organiser."
+            )
+        )
+    return problems
+
+
 def register_user(
     username: str,
     password: str,
@@ -61,18 +90,13 @@ def register_user(
     role: Role = Role.PARTICIPANT,
 ) -> User:
     """Create an account, checking the invite code, name and password rules."""
-    required = current_app.config["INVITE_CODE"]
-    if required and not hmac.compare_digest(invite_code.strip(), required):
-        raise AccountError(
-            "invite_code", "That invite code is not right; check it with an organiser."
-        )
+    problems = registration_problems(
+        username, password, display_name=display_name, invite_code=invite_code
+    )
+    if problems:
+        raise problems[0]
     username = username.strip()
-    if find_user(username) is not None:
-        raise AccountError("username", f"The name “{username}” is taken; choose another.")
     display_name = display_name.strip() or username
-    problem = password_problem(password, username=username, display_name=display_name)
-    if problem:
-        raise AccountError("password", problem)
     user = User(
         username=username,
         username_key=username_key(username),

@@ -23,6 +23,8 @@ from wiki.rules import add_form_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/-")
 
+PASSWORD_NOT_KEPT = "Type your password again: it is not kept when the form has a problem."
+
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
@@ -54,23 +56,41 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            user = services.register_user(
-                form.username.data,
-                form.password.data,
-                display_name=form.display_name.data or "",
-                email=form.email.data,
-                invite_code=form.invite_code.data or "",
-            )
-        except services.AccountError as error:
-            add_form_error(form, error.field, error.message)
-        else:
-            _log_in(user)
-            refund_after_commit()  # only failed attempts use up the limit
-            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-            _offer_confirmation(user)
-            return redirect(url_for("main.home"), 303)
+    if form.is_submitted():
+        # Every problem at once: the form's own checks, then the account rules on what
+        # passed them.
+        form.validate()
+        username = "" if form.username.errors else form.username.data or ""
+        for problem in services.registration_problems(
+            username,
+            "" if form.password.errors else form.password.data or "",
+            display_name=form.display_name.data or "",
+            invite_code=form.invite_code.data or "",
+        ):
+            if not form[problem.field].errors:
+                add_form_error(form, problem.field, problem.message)
+        if not form.errors:
+            try:
+                user = services.register_user(
+                    form.username.data,
+                    form.password.data,
+                    display_name=form.display_name.data or "",
+                    email=form.email.data,
+                    invite_code=form.invite_code.data or "",
+                )
+            except services.AccountError as error:
+                add_form_error(form, error.field, error.message)
+            else:
+                _log_in(user)
+                refund_after_commit()  # only failed attempts use up the limit
+                flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
+                _offer_confirmation(user)
+                return redirect(url_for("main.home"), 303)
+        if form.password.data and not form.password.errors:
+            # A password is never sent back to the browser, so the field comes back empty.
+            add_form_error(form, "password", PASSWORD_NOT_KEPT)
+        elif form.password.data:
+            add_form_error(form, "password", "The field was cleared.")
     return render(
         "accounts/register.html",
         form=form,
