@@ -31,7 +31,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
-    from wiki import ratelimit  # noqa: F401  (registers the database:// limit storage)
+    # Imported for what they register: the database:// limit storage, and the listener
+    # that keeps the search index in step with saves.
+    from wiki import ratelimit, search  # noqa: F401
 
     limiter.init_app(app)
     _init_login(app)
