@@ -445,3 +445,19 @@ def test_readme_names_every_demo_account_and_password():
     }
     for username, _name, role, password in DEMO_PEOPLE:
         assert (username, password, role.value) in rows
+
+
+def test_your_data_lists_your_logins_and_deleting_the_account_ends_them(app, participant):
+    import json
+
+    from wiki.accounts.models import Login
+
+    phone, laptop = app.test_client(), app.test_client()
+    Auth(phone).login(participant)
+    Auth(laptop).login(participant, remember=True)
+    data = json.loads(phone.get("/-/account/data.json").get_data(as_text=True))
+    assert len(data["logins"]) == 2
+    phone.post("/-/account/delete", data={"password": PASSWORD})
+    assert laptop.get("/-/account").status_code == 302
+    with app.app_context():
+        assert db.session.query(Login).count() == 0
