@@ -20,7 +20,6 @@ from markupsafe import Markup, escape
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session
 
-from wiki.database import _AppSession
 from wiki.events.models import Announcement, Event
 from wiki.extensions import db
 from wiki.pages.models import Page, Revision
@@ -121,7 +120,7 @@ def _changed(item) -> bool:
     return any(state.attrs[name].history.has_changes() for name in _INDEXED_FIELDS[type(item)])
 
 
-@event.listens_for(_AppSession, "after_flush")
+@event.listens_for(db.session, "after_flush")
 def _reindex(session: Session, _context) -> None:
     """Reindex what this flush added or changed; unindex what it deleted."""
     tracked = tuple(_INDEXED_FIELDS)
