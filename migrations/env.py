@@ -11,7 +11,7 @@ engine = config.attributes["engine"]
 
 def include_name(name, type_, parent_names):
     """Leave the full-text index tables, which only migrations describe, out of comparisons."""
-    return not (type_ == "table" and name and name.startswith("page_search"))
+    return not (type_ == "table" and name and name.startswith(("page_search", "search_index")))
 
 
 def render_item(type_, obj, autogen_context):

@@ -7,7 +7,9 @@ import re
 import subprocess
 import threading
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
+from bleach._vendor import html5lib
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
@@ -88,3 +90,13 @@ def find_xss_dir() -> Path:
     if origin and "://" not in origin and ":" not in origin.split("/")[0]:
         candidates.append(Path(origin).resolve().parent / "shared" / "xss")
     return next((c for c in candidates if (c / "html5sec-vectors.json").is_file()), candidates[0])
+
+
+def parse_html(markup: str) -> Element:
+    """Parse a page as a browser would (html5lib), into an ElementTree without namespaces."""
+    return html5lib.parse(markup, treebuilder="etree", namespaceHTMLElements=False)
+
+
+def text_of(element: Element) -> str:
+    """Return the element's text as a reader sees it: all of it, spaces tidied."""
+    return " ".join("".join(element.itertext()).split())

@@ -6,7 +6,7 @@ import pytest
 from argon2 import extract_parameters
 from flask_login import current_user
 
-from tests.helpers import Auth
+from tests.helpers import Auth, parse_html, text_of
 from wiki.accounts import passwords
 from wiki.accounts.models import User
 from wiki.extensions import db
@@ -274,3 +274,190 @@ def test_seed_demo_creates_people_who_can_log_in(runner, client, auth):
     assert result.exit_code == 0, result.output
     password = re.search(r"password '([^']+)'", result.output).group(1)
     assert auth.login("organiser", password=password).status_code == 303
+
+
+def _cookie(client, name):
+    cookie = client.get_cookie(name)
+    assert cookie is not None, f"no {name} cookie"
+    return cookie.value
+
+
+def _replay(app, **cookies):
+    """Return a fresh browser that carries only copies of ``cookies``."""
+    thief = app.test_client()
+    for name, value in cookies.items():
+        thief.set_cookie(name, value)
+    return thief
+
+
+def test_a_copied_session_cookie_stops_working_at_logout(app, client, auth, participant):
+    auth.login(participant)
+    copied = _cookie(client, "campwiki")
+    assert _replay(app, campwiki=copied).get("/-/account").status_code == 200
+    auth.logout()
+    response = _replay(app, campwiki=copied).get("/-/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/-/login")
+
+
+def test_a_copied_remember_me_cookie_stops_working_at_logout(app, client, auth, participant):
+    auth.login(participant, remember=True)
+    copied = _cookie(client, "campwiki-remember")
+    assert _replay(app, **{"campwiki-remember": copied}).get("/-/account").status_code == 200
+    auth.logout()
+    response = _replay(app, **{"campwiki-remember": copied}).get("/-/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/-/login")
+
+
+def test_logout_ends_only_this_devices_login(app, participant):
+    phone, laptop = app.test_client(), app.test_client()
+    Auth(phone).login(participant)
+    Auth(laptop).login(participant, remember=True)
+    Auth(phone).logout()
+    assert phone.get("/-/account").status_code == 302
+    assert laptop.get("/-/account").status_code == 200
+
+
+def test_account_page_offers_log_out_everywhere_as_a_form(client, auth, participant):
+    auth.login(participant)
+    page = parse_html(client.get("/-/account").get_data(as_text=True))
+    (form,) = [
+        form
+        for form in page.iter("form")
+        if any(text_of(b) == "Log out everywhere" for b in form.iter("button"))
+    ]
+    assert form.get("method") == "post"
+    assert form.get("action") == "/-/account/logout-everywhere"
+    assert form.find(".//input[@name='csrf_token']").get("value")
+
+
+def test_log_out_everywhere_ends_every_login(app, participant):
+    phone, laptop = app.test_client(), app.test_client()
+    Auth(phone).login(participant, remember=True)
+    copied = _cookie(phone, "campwiki-remember")
+    Auth(laptop).login(participant)
+    response = laptop.post("/-/account/logout-everywhere")
+    assert response.status_code == 303
+    assert laptop.get("/-/account").status_code == 302
+    assert phone.get("/-/account").status_code == 302
+    assert _replay(app, **{"campwiki-remember": copied}).get("/-/account").status_code == 302
+    assert Auth(phone).login(participant).status_code == 303
+
+
+def test_log_out_everywhere_needs_the_csrf_token(client, auth, participant):
+    auth.login(participant)
+    assert client.post("/-/account/logout-everywhere", csrf=False).status_code == 400
+    assert client.get("/-/account").status_code == 200
+
+
+def test_change_password_ends_copied_cookies_of_other_logins(app, participant):
+    phone, laptop = app.test_client(), app.test_client()
+    Auth(phone).login(participant)
+    Auth(laptop).login(participant, remember=True)
+    copied = _cookie(laptop, "campwiki-remember")
+    phone.post(
+        "/-/account/password",
+        data={"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+    )
+    assert phone.get("/-/account").status_code == 200
+    assert _replay(app, **{"campwiki-remember": copied}).get("/-/account").status_code == 302
+
+
+def test_a_login_ends_when_it_expires(app, client, auth, participant):
+    from datetime import timedelta
+
+    from wiki.accounts.models import Login
+
+    auth.login(participant)
+    with app.app_context():
+        login = db.session.query(Login).one()
+        login.expires_at = login.created_at - timedelta(seconds=1)
+        db.session.commit()
+    assert client.get("/-/account").status_code == 302
+
+
+def _field_errors(body: str) -> dict[str, str]:
+    page = parse_html(body)
+    return {
+        p.get("id").removesuffix("-error"): text_of(p).removeprefix("Error: ")
+        for p in page.iter("p")
+        if (p.get("class") or "") == "field__error"
+    }
+
+
+def _summary(body: str) -> list[str]:
+    page = parse_html(body)
+    (summary,) = [d for d in page.iter("div") if d.get("class") == "error-summary"]
+    return [text_of(li) for li in summary.iter("li")]
+
+
+def test_register_reports_every_problem_at_once(make_app, create_user):
+    app = make_app(INVITE_CODE="family-camp")
+    create_user("priya")
+    response = register(
+        app.test_client(),
+        username="priya",
+        display_name="Another Priya",
+        email="not-an-address",
+        password="tiny9x",
+        invite_code="wrong",
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    errors = _field_errors(body)
+    assert set(errors) == {"username", "email", "password", "invite_code"}
+    assert "is taken" in errors["username"]
+    assert "at least 10 characters" in errors["password"]
+    assert "cleared" in errors["password"]
+    assert "invite code is not right" in errors["invite_code"]
+    assert len(_summary(body)) == 4
+    page = parse_html(body)
+    values = {i.get("name"): i.get("value") for i in page.iter("input")}
+    assert values["username"] == "priya"
+    assert values["display_name"] == "Another Priya"
+    assert values["email"] == "not-an-address"
+    assert values["invite_code"] == "wrong"
+    assert not values["password"]
+
+
+def test_register_says_to_type_a_good_password_again(client):
+    response = register(client, username="<script>")
+    assert response.status_code == 422
+    errors = _field_errors(response.get_data(as_text=True))
+    assert "Use letters, digits" in errors["username"]
+    assert errors["password"] == (
+        "Type your password again: it is not kept when the form has a problem."
+    )
+    assert register(client).status_code == 303
+
+
+def test_readme_names_every_demo_account_and_password():
+    from pathlib import Path
+
+    from wiki.demo import DEMO_PEOPLE
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = {
+        tuple(cell.strip(" `") for cell in line.strip("|").split("|")[:3])
+        for line in readme.splitlines()
+        if line.startswith("| `")
+    }
+    for username, _name, role, password in DEMO_PEOPLE:
+        assert (username, password, role.value) in rows
+
+
+def test_your_data_lists_your_logins_and_deleting_the_account_ends_them(app, participant):
+    import json
+
+    from wiki.accounts.models import Login
+
+    phone, laptop = app.test_client(), app.test_client()
+    Auth(phone).login(participant)
+    Auth(laptop).login(participant, remember=True)
+    data = json.loads(phone.get("/-/account/data.json").get_data(as_text=True))
+    assert len(data["logins"]) == 2
+    phone.post("/-/account/delete", data={"password": PASSWORD})
+    assert laptop.get("/-/account").status_code == 302
+    with app.app_context():
+        assert db.session.query(Login).count() == 0

@@ -31,6 +31,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    # Imported for what they register: the database:// limit storage, and the listener
+    # that keeps the search index in step with saves.
+    from wiki import ratelimit, search  # noqa: F401
+
     limiter.init_app(app)
     _init_login(app)
 
@@ -74,14 +78,14 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        # The id carries the session token, so a changed password ends old logins.
-        ident, _, token = user_id.partition(":")
-        if not ident.isdigit():
+        # The id carries the login's secret: an ended login loads nobody, whichever
+        # cookie (session or remember-me, or a copy of either) brings it.
+        from wiki.accounts.services import user_for_login
+
+        ident, _, secret = user_id.partition(":")
+        if not ident.isdigit() or len(ident) > 18:
             return None
-        user = db.session.get(User, int(ident))
-        if user is None or user.session_token != token:
-            return None
-        return user
+        return user_for_login(int(ident), secret)
 
 
 __all__ = ["create_app"]

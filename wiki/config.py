@@ -32,7 +32,10 @@ def defaults(instance_path: str) -> dict:
         "MAIL_USE_TLS": False,
         "MAIL_SENDER": "campwiki <noreply@localhost>",
         "PASSWORD_RESET_HOURS": 2,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # Where login and other limits keep their counters: the app's own database, shared
+        # by every worker and host (wiki.ratelimit), or redis://host:6379 for a large site.
+        # memory:// counts per process, so production refuses it.
+        "RATELIMIT_STORAGE_URI": "database://",
         "LOGIN_RATE_LIMIT": "10 per minute",
         "REGISTER_RATE_LIMIT": "20 per hour",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
@@ -68,6 +71,14 @@ def finalise(config: dict) -> None:
         raise ConfigError(
             "Refusing to start in production with the default secret key: "
             "set CAMPWIKI_SECRET_KEY to a long random value."
+        )
+    if config["ENV"] == "production" and str(config["RATELIMIT_STORAGE_URI"]).startswith(
+        "memory://"
+    ):
+        raise ConfigError(
+            "Refusing to start in production with the in-memory rate-limit store: each worker "
+            "would count logins alone. Set CAMPWIKI_RATELIMIT_STORAGE_URI to database:// "
+            "(the default, the app's own database) or redis://host:6379."
         )
     if config["HTTPS"]:
         config["PREFERRED_URL_SCHEME"] = "https"

@@ -23,7 +23,7 @@ def alembic_config(app: Flask) -> Config:
 
 def _include_name(name, type_, parent_names) -> bool:
     # The full-text index tables exist only in migrations (FTS5 / tsvector have no model).
-    return not (type_ == "table" and name and name.startswith("page_search"))
+    return not (type_ == "table" and name and name.startswith(("page_search", "search_index")))
 
 
 def upgrade(app: Flask, revision: str = "head") -> None:

@@ -1,6 +1,6 @@
 """Every model, imported in one place for Alembic and the tests."""
 
-from wiki.accounts.models import PasswordResetToken, Role, User
+from wiki.accounts.models import Login, PasswordResetToken, Role, User
 from wiki.attachments.models import Attachment, AttachmentVersion
 from wiki.events.models import (
     Announcement,
@@ -13,6 +13,7 @@ from wiki.live.models import LiveEvent
 from wiki.moderation.models import Report
 from wiki.pages.models import Page, PageAlias, PageLink, Revision
 from wiki.pitches.models import Ballot, Comment, Dot, Pitch, PitchCoHost
+from wiki.ratelimit import RateLimitCounter
 
 __all__ = [
     "Ballot",
@@ -26,12 +27,14 @@ __all__ = [
     "Event",
     "EventStateChange",
     "LiveEvent",
+    "Login",
     "Rsvp",
     "RsvpChild",
     "Page",
     "PageAlias",
     "PageLink",
     "PasswordResetToken",
+    "RateLimitCounter",
     "Report",
     "Revision",
     "Role",

@@ -17,7 +17,7 @@ from typing import Any
 import bleach
 from bleach.html5lib_shim import BleachHTMLParser, Filter
 
-__all__ = ["clean_html"]
+__all__ = ["clean_html", "plain_text"]
 
 ALLOWED_TAGS = frozenset(
     {
@@ -214,3 +214,22 @@ def clean_html(html: str) -> str:
     if cleaner is None:
         cleaner = _local.cleaner = _new_cleaner()
     return cleaner.clean(html)
+
+
+# Block tags part words; inline ones (a link, emphasis) sit inside them.
+_BLOCK_TAG_RE = re.compile(
+    r"</?(?:p|br|hr|h[1-6]|ul|ol|li|dl|dt|dd|div|section|blockquote|pre|table|thead|tbody|"
+    r"tfoot|tr|td|th|caption|figure|figcaption|details|summary)\b[^>]*>"
+)
+# A footnote's way back up ("↩︎") is not part of its text.
+_BACKREF_RE = re.compile(r'<a [^>]*class="footnote-backref"[^>]*>.*?</a>', re.S)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def plain_text(html: str) -> str:
+    """Return the words of sanitised HTML (as :func:`clean_html` makes it), no markup left.
+
+    Only for HTML this module cleaned: there, every ``<`` that is text is escaped.
+    """
+    text = _TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", _BACKREF_RE.sub("", html)))
+    return " ".join(unescape(text).split())

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from wiki.accounts.models import Role, User
+from wiki.accounts.models import Login, Role, User
 from wiki.accounts.passwords import verify_password
 from wiki.accounts.services import AccountError
 from wiki.events import services as events
@@ -83,6 +83,12 @@ def personal_data(user: User) -> dict[str, Any]:
             "role": str(user.role),
             "created_at": user.created_at.isoformat(),
         },
+        "logins": [
+            {"started_at": login.created_at.isoformat(), "ends_at": login.expires_at.isoformat()}
+            for login in db.session.scalars(
+                select(Login).where(Login.user_id == user.id).order_by(Login.id)
+            )
+        ],
         "rsvps": [_rsvp(rsvp) for rsvp in _rsvps(user)],
         "pitches": _pitches(user),
         "dots": _dots(user),

@@ -1,4 +1,4 @@
-"""People with accounts, their roles, and password reset tokens."""
+"""People with accounts, their roles, their logins, and password reset tokens."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ ROLE_RANK = {Role.PARTICIPANT: 0, Role.FACILITATOR: 1, Role.ADMIN: 2}
 
 
 def new_session_token() -> str:
-    """Return a fresh random token that ties logins to the current password."""
+    """Return a fresh random token (the retired ``users.session_token`` column's default)."""
     return secrets.token_urlsafe(24)
 
 
@@ -48,8 +48,8 @@ class User(UserMixin, Base):
     email_confirmed_at: Mapped[datetime | None]
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.PARTICIPANT)
-    # Rotated when the password changes, so every other session and remember-me cookie
-    # stops working at once.
+    # Retired: logins are rows of ``user_logins`` now (see ``Login``). Dropping the column
+    # would rebuild ``users`` on SQLite, whose foreign keys cascade on the rebuild's DROP.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
@@ -60,8 +60,13 @@ class User(UserMixin, Base):
         foreign_keys="PasswordResetToken.user_id",
     )
 
+    # The secret of the login this object was loaded through (or just started); cookies
+    # carry it, the database only its hash. Not a column: each request sets its own.
+    login_secret = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # Without a started login the id names no login, so it logs nobody in.
+        return f"{self.id}:{self.login_secret or ''}"
 
     def has_role(self, role: Role) -> bool:
         """Tell whether this person holds ``role`` or a stronger one."""
@@ -98,3 +103,20 @@ class PasswordResetToken(Base):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship(back_populates="reset_tokens", foreign_keys=[user_id])
+
+
+class Login(Base):
+    """One login: a browser's session and remember-me cookies carry its secret.
+
+    Logging out deletes the row, so every copy of that browser's cookies stops working;
+    "log out everywhere" and a new password delete the person's other rows too.
+    """
+
+    __tablename__ = "user_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the secret: a copy of the table logs nobody in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,4 +1,11 @@
-"""Business rules for accounts: registering, logging in, passwords and reset links."""
+"""Business rules for accounts: registering, logging in and out, passwords and reset links.
+
+Logins: each time someone logs in, a ``Login`` row is made and its secret goes into the
+browser's session cookie (and remember-me cookie, if asked). That is how mature sites
+behave: "Log out" ends this login, wherever its cookies were copied to, and leaves the
+person's phone logged in; "Log out everywhere" (on the account page) and a new password
+end every login the person has.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from wiki.accounts.models import PasswordResetToken, Role, User, new_session_token
+from wiki.accounts.models import Login, PasswordResetToken, Role, User
 from wiki.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -44,6 +51,35 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username_key == username_key(username)))
 
 
+def registration_problems(
+    username: str, password: str, *, display_name: str = "", invite_code: str = ""
+) -> list[AccountError]:
+    """Return every reason an account cannot be made with these details, in form order.
+
+    Empty values are left to the form's own "required" checks.
+    """
+    problems = []
+    username = username.strip()
+    if username and find_user(username) is not None:
+        problems.append(
+            AccountError("username", f"The name “{username}” is taken; choose another.")
+        )
+    if password:
+        problem = password_problem(
+            password, username=username, display_name=display_name.strip() or username
+        )
+        if problem:
+            problems.append(AccountError("password", problem))
+    required = current_app.config["INVITE_CODE"]
+    if required and not hmac.compare_digest(invite_code.strip(), required):
+        problems.append(
+            AccountError(
+                "invite_code", "That invite code is not right; check it with an organiser."
+            )
+        )
+    return problems
+
+
 def register_user(
     username: str,
     password: str,
@@ -54,18 +90,13 @@ def register_user(
     role: Role = Role.PARTICIPANT,
 ) -> User:
     """Create an account, checking the invite code, name and password rules."""
-    required = current_app.config["INVITE_CODE"]
-    if required and not hmac.compare_digest(invite_code.strip(), required):
-        raise AccountError(
-            "invite_code", "That invite code is not right; check it with an organiser."
-        )
+    problems = registration_problems(
+        username, password, display_name=display_name, invite_code=invite_code
+    )
+    if problems:
+        raise problems[0]
     username = username.strip()
-    if find_user(username) is not None:
-        raise AccountError("username", f"The name “{username}” is taken; choose another.")
     display_name = display_name.strip() or username
-    problem = password_problem(password, username=username, display_name=display_name)
-    if problem:
-        raise AccountError("password", problem)
     user = User(
         username=username,
         username_key=username_key(username),
@@ -100,13 +131,86 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def start_login(user: User, *, remember: bool = False) -> None:
+    """Start a login for ``user``; its secret becomes ``user.login_secret`` for the cookies.
+
+    A login lasts as long as its longest-lived cookie may: the remember-me cookie's
+    duration, or else the session lifetime (a browser left open for weeks logs in again).
+    """
+    config = current_app.config
+    lifetime = (
+        config["REMEMBER_COOKIE_DURATION"] if remember else config["PERMANENT_SESSION_LIFETIME"]
+    )
+    now = utcnow()
+    # Logins nobody ended go when they expire; one indexed statement, only at log-in time.
+    db.session.execute(delete(Login).where(Login.expires_at <= now))
+    secret = secrets.token_urlsafe(32)
+    db.session.add(
+        Login(
+            user_id=user.id,
+            token_hash=_hash_token(secret),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    user.login_secret = secret
+
+
+def user_for_login(user_id: int, secret: str) -> User | None:
+    """Return the person whose live login has ``secret``, or None if it ended or expired."""
+    if not secret:
+        return None
+    user = db.session.scalar(
+        select(User)
+        .join(Login, Login.user_id == User.id)
+        .where(
+            User.id == user_id,
+            Login.token_hash == _hash_token(secret),
+            Login.expires_at > utcnow(),
+        )
+    )
+    if user is not None:
+        user.login_secret = secret
+    return user
+
+
+def end_login(user: User) -> None:
+    """End the login ``user`` was loaded through: its cookies, and every copy, stop working."""
+    if user.login_secret:
+        db.session.execute(delete(Login).where(Login.token_hash == _hash_token(user.login_secret)))
+        user.login_secret = None
+
+
+def end_other_logins(user: User) -> None:
+    """End every login of ``user`` but the current one (all of them when there is none)."""
+    query = delete(Login).where(Login.user_id == user.id)
+    if user.login_secret:
+        query = query.where(Login.token_hash != _hash_token(user.login_secret))
+    db.session.execute(query)
+
+
+def end_all_logins(user: User) -> None:
+    """End every login of ``user``, this one included: log out everywhere."""
+    db.session.execute(delete(Login).where(Login.user_id == user.id))
+    user.login_secret = None
+
+
+def login_count(user: User) -> int:
+    """Return how many live logins ``user`` has (browsers and devices)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Login)
+        .where(Login.user_id == user.id, Login.expires_at > utcnow())
+    )
+
+
 def set_password(user: User, new_password: str) -> None:
     """Give ``user`` a new password and end every other login they have."""
     problem = password_problem(new_password, username=user.username, display_name=user.display_name)
     if problem:
         raise AccountError("new_password", problem)
     user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    end_other_logins(user)
     for token in user.reset_tokens:
         if token.used_at is None:
             token.used_at = utcnow()

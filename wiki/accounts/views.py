@@ -17,10 +17,13 @@ from wiki.accounts.forms import (
     ResetPasswordForm,
 )
 from wiki.extensions import db, limiter
+from wiki.ratelimit import account_key, refund_after_commit
 from wiki.rendering import form_errors_status, render, safe_next
 from wiki.rules import add_form_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/-")
+
+PASSWORD_NOT_KEPT = "Type your password again: it is not kept when the form has a problem."
 
 
 def _login_limit() -> str:
@@ -35,33 +38,59 @@ def _login_name() -> str:
     return "login-name:" + services.username_key(request.form.get("username", ""))
 
 
-def _failed(response) -> bool:
-    return response.status_code != 303
+def _log_in(user, *, remember: bool = False) -> None:
+    services.start_login(user, remember=remember)
+    login_user(user, remember=remember)
+
+
+def _log_out() -> None:
+    if current_user.is_authenticated:
+        services.end_login(current_user._get_current_object())
+    logout_user()
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_register_limit, methods=["POST"])
 def register():
     """Create an account and log in with it."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            user = services.register_user(
-                form.username.data,
-                form.password.data,
-                display_name=form.display_name.data or "",
-                email=form.email.data,
-                invite_code=form.invite_code.data or "",
-            )
-        except services.AccountError as error:
-            add_form_error(form, error.field, error.message)
-        else:
-            login_user(user)
-            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-            _offer_confirmation(user)
-            return redirect(url_for("main.home"), 303)
+    if form.is_submitted():
+        # Every problem at once: the form's own checks, then the account rules on what
+        # passed them.
+        form.validate()
+        username = "" if form.username.errors else form.username.data or ""
+        for problem in services.registration_problems(
+            username,
+            "" if form.password.errors else form.password.data or "",
+            display_name=form.display_name.data or "",
+            invite_code=form.invite_code.data or "",
+        ):
+            if not form[problem.field].errors:
+                add_form_error(form, problem.field, problem.message)
+        if not form.errors:
+            try:
+                user = services.register_user(
+                    form.username.data,
+                    form.password.data,
+                    display_name=form.display_name.data or "",
+                    email=form.email.data,
+                    invite_code=form.invite_code.data or "",
+                )
+            except services.AccountError as error:
+                add_form_error(form, error.field, error.message)
+            else:
+                _log_in(user)
+                refund_after_commit()  # only failed attempts use up the limit
+                flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
+                _offer_confirmation(user)
+                return redirect(url_for("main.home"), 303)
+        if form.password.data and not form.password.errors:
+            # A password is never sent back to the browser, so the field comes back empty.
+            add_form_error(form, "password", PASSWORD_NOT_KEPT)
+        elif form.password.data:
+            add_form_error(form, "password", "The field was cleared.")
     return render(
         "accounts/register.html",
         form=form,
@@ -71,8 +100,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_login_name)
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_name)
 def login():
     """Log in with a username and password."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -81,7 +110,10 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            _log_in(user, remember=form.remember.data)
+            # Every attempt was counted before the password was checked, so parallel
+            # guesses cannot all pass one check; a right password gets its count back.
+            refund_after_commit()
             flash(f"Logged in as {user.display_name}.", "success")
             return redirect(safe_next(form.next.data, url_for("main.home")), 303)
         add_form_error(form, "password", "That username and password do not match an account.")
@@ -90,13 +122,25 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out of this browser."""
+    """Log out of this browser: its login ends, so copies of its cookies stop working too."""
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    logout_user()
+    _log_out()
     flash("You are logged out.", "info")
     return redirect(url_for("main.home"), 303)
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every login of this account, on every browser and device, this one included."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.end_all_logins(current_user._get_current_object())
+    logout_user()
+    flash("You are logged out everywhere, on this device too.", "info")
+    return redirect(url_for("accounts.login"), 303)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -118,6 +162,8 @@ def profile():
         "accounts/profile.html",
         form=form,
         resend_form=EmptyForm(),
+        logout_form=EmptyForm(),
+        login_count=services.login_count(current_user),
         status=form_errors_status(form),
     )
 
@@ -132,7 +178,7 @@ def _offer_confirmation(user) -> None:
 
 @bp.post("/account/confirm-email")
 @login_required
-@limiter.limit("5 per hour", key_func=lambda: str(current_user.id))
+@limiter.limit("5 per hour", key_func=account_key)
 def resend_confirmation():
     """Mail the confirmation link again."""
     if not EmptyForm().validate_on_submit():
@@ -175,8 +221,6 @@ def change_password():
         except services.AccountError as error:
             add_form_error(form, error.field, error.message)
         else:
-            # The session token rotated: log in again here so only other devices drop out.
-            login_user(current_user._get_current_object())
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("accounts.profile"), 303)
     return render("accounts/change_password.html", form=form, status=form_errors_status(form))
@@ -184,7 +228,7 @@ def change_password():
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_login_limit, methods=["POST"], key_func=lambda: str(current_user.id))
+@limiter.limit(_login_limit, methods=["POST"], key_func=account_key)
 def delete_account():
     """Delete one's own account, after saying what goes and what stays."""
     form = DeleteAccountForm()
@@ -197,7 +241,7 @@ def delete_account():
             # Commit before the session forgets who this was: the deletion must not wait
             # for the after-request commit of a request that no longer has a user.
             db.session.commit()
-            logout_user()
+            logout_user()  # the account's logins went with it
             flash("Your account is deleted. Thank you for taking part.", "info")
             return redirect(url_for("main.home"), 303)
     return render("accounts/delete.html", form=form, status=form_errors_status(form))
@@ -252,7 +296,7 @@ def reset_password(token: str):
         except services.AccountError as error:
             add_form_error(form, error.field, error.message)
         else:
-            logout_user()
+            _log_out()
             flash(f"Your password is set, {user.display_name}. Log in with it now.", "success")
             return redirect(url_for("accounts.login"), 303)
     return render(

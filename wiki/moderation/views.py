@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from wiki.accounts.models import Role
@@ -14,6 +13,7 @@ from wiki.moderation.forms import HandleForm, ReportForm
 from wiki.moderation.models import Report, ReportStatus
 from wiki.pages import conduct
 from wiki.pages import services as pages
+from wiki.ratelimit import account_key
 from wiki.rendering import is_safe_next, render
 from wiki.rules import add_form_error
 
@@ -26,13 +26,6 @@ THANKS = "Thank you. The facilitators have been told; only they can see reports.
 
 def _report_limit() -> str:
     return current_app.config.get("REPORT_RATE_LIMIT", "10 per hour")
-
-
-def _reporter_key() -> str:
-    # Per account, so a crowded venue sharing one address does not share one allowance.
-    if current_user.is_authenticated:
-        return f"reporter:{current_user.id}"
-    return get_remote_address()
 
 
 def _is_facilitator() -> bool:
@@ -93,7 +86,8 @@ def new():
 
 
 @bp.post("")
-@limiter.limit(_report_limit, key_func=_reporter_key)
+# Per account, so a crowded venue sharing one address does not share one allowance.
+@limiter.limit(_report_limit, key_func=account_key)
 @login_required
 def create():
     """File a report, tell the facilitators, and go back to what was reported."""

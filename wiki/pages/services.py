@@ -156,11 +156,9 @@ def _add_revision(
     page.title = title
     page.updated_at = revision.created_at or utcnow()
     _replace_links(page, body, rendered.links)
-    db.session.flush()
+    db.session.flush()  # wiki.search indexes the new text as this flushes
     from wiki.live import services as live
-    from wiki.pages import search
 
-    search.index_page(page, body)
     # People with the editor open hear about it at once (see pages.edited_since).
     live.publish(live.page_topic(page.id), "page-edited", {"revision": revision.number})
     return revision
@@ -358,18 +356,11 @@ def rename_page(page: Page, new_title: str, author: User) -> Page:
 def delete_page(page: Page, by: User) -> None:
     """Hide a page from everyone but facilitators; its history is kept."""
     page.deleted_at = utcnow()
-    from wiki.pages import search
-
-    search.unindex_page(page)
 
 
 def restore_page(page: Page, by: User) -> None:
     """Bring a deleted page back."""
     page.deleted_at = None
-    from wiki.pages import search
-
-    if page.current_revision is not None:
-        search.index_page(page, page.current_revision.body)
 
 
 def set_protected(page: Page, protected: bool) -> None:

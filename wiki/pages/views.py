@@ -21,7 +21,6 @@ from wiki.accounts.models import Role
 from wiki.auth import role_required
 from wiki.extensions import db
 from wiki.pages import display, listings, markup, services
-from wiki.pages import search as page_search
 from wiki.pages.diffs import diff_lines
 from wiki.pages.forms import EditForm, HideForm, NewPageForm, RenameForm
 from wiki.pages.models import TALK_PREFIX, Page, Revision
@@ -510,9 +509,11 @@ def wanted():
 
 @bp.get("/-/search")
 def search():
-    """Search page titles and text."""
+    """Search pages, sessions, comments and announcements."""
+    from wiki import search as site_search
+
     query = request.args.get("q", "").strip()
-    hits = page_search.search(query, limit=30) if query else []
+    hits = site_search.search(query, limit=30) if query else []
     exact = services.find_page(services.slug_for(query)) if query else None
     return render("pages/search.html", block="results", query=query, hits=hits, exact=exact)
 
