@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
 from wiki.auth import role_required
+from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.events.models import Event
 from wiki.events.views import get_event
 from wiki.extensions import db
@@ -84,7 +85,15 @@ def _board_context(event: Event) -> dict:
         "counts": services.tallies(event) if services.tallies_visible(event) else None,
         "formats": list(PitchFormat),
         "vote_form": EmptyForm(),
+        "can_pitch": services.can_pitch(event),
+        "results_visible": _results_visible(event),
     }
+
+
+def _results_visible(event: Event) -> bool:
+    """Tell whether the current person may open the results (so whether to link to them)."""
+    facilitator = current_user.is_authenticated and current_user.is_facilitator
+    return services.tallies_visible(event) or facilitator
 
 
 @bp.get("/board")
@@ -147,8 +156,6 @@ def new(slug: str):
     """Pitch a session, a kid-led session, or a wish."""
     event = get_event(slug)
     form = _pitch_form(event)
-    if not services.can_pitch(event) and request.method == "GET":
-        flash("This event is not taking pitches now.", "info")
     if form.validate_on_submit():
         try:
             pitch = services.create_pitch(event, _details(form), current_user)
@@ -160,7 +167,12 @@ def new(slug: str):
             flash("Your session is on the board. Share it so people dot it!", "success")
             return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
     return render(
-        "pitches/form.html", event=event, form=form, pitch=None, status=form_errors_status(form)
+        "pitches/form.html",
+        event=event,
+        form=form,
+        pitch=None,
+        closed=not services.can_pitch(event),
+        status=form_errors_status(form),
     )
 
 
@@ -238,7 +250,9 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
         pitch=pitch,
         comments=comments,
         comment_form=comment_form,
-        decline_form=DeclineForm(),
+        decline=decline_confirmation(event, pitch)
+        if current_user.is_authenticated and current_user.is_facilitator and pitch.is_active
+        else None,
         merge_form=MergeForm(),
         others=others,
         picture=picture,
@@ -314,6 +328,45 @@ def comment(slug: str, pitch_id: int):
     return _show(event, pitch, form, status=422)
 
 
+def decline_confirmation(
+    event: Event, pitch: Pitch, reason: str = "", error: str = ""
+) -> Confirmation:
+    """Return the question asked before declining ``pitch``, with the reason to give."""
+    return Confirmation(
+        key="decline",
+        question=f"Decline “{pitch.title}”?",
+        consequences=services.decline_consequences(pitch),
+        action=url_for("pitches.decline", slug=event.slug, pitch_id=pitch.id),
+        url=url_for("pitches.decline", slug=event.slug, pitch_id=pitch.id),
+        confirm_label="Decline session",
+        back=url_for("pitches.show", slug=event.slug, pitch_id=pitch.id),
+        typed=[
+            Typed(
+                name="reason",
+                label="Reason",
+                hint="Everyone reads it on the session's page, its host too.",
+                value=reason,
+                error=error,
+                required=True,
+                max_length=300,
+                rows=2,
+            )
+        ],
+    )
+
+
+@bp.get("/pitches/<int:pitch_id>/decline")
+@role_required(Role.FACILITATOR)
+def confirm_decline(slug: str, pitch_id: int):
+    """Ask before declining a pitch, saying where its dots go, with the reason to give."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    if not pitch.is_active:
+        flash("This session is no longer on the board.", "info")
+        return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+    return render_confirmation(decline_confirmation(event, pitch), event=event)
+
+
 @bp.post("/pitches/<int:pitch_id>/decline")
 @role_required(Role.FACILITATOR)
 def decline(slug: str, pitch_id: int):
@@ -321,14 +374,22 @@ def decline(slug: str, pitch_id: int):
     event = get_event(slug)
     pitch = get_pitch(event, pitch_id)
     form = DeclineForm()
+    if not pitch.is_active:
+        flash("This session is no longer on the board.", "info")
+        return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
     try:
         if not form.validate_on_submit():
+            if form.csrf_token.errors:
+                abort(400)
             raise services.PitchError("reason", "Say why the session is declined.")
         services.decline_pitch(pitch, form.reason.data)
     except services.PitchError as error:
-        flash(error.message, "error")
-    else:
-        flash("The session is declined, and its dots went back to the voters.", "success")
+        # Ask again, keeping what was typed: nothing was declined.
+        confirmation = decline_confirmation(
+            event, pitch, reason=form.reason.data or "", error=error.message
+        )
+        return render_confirmation(confirmation, event=event)
+    flash("The session is declined, and its dots went back to the voters.", "success")
     return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
 
 
@@ -368,8 +429,7 @@ def reveal(slug: str):
 def results(slug: str):
     """Show the dots each session received, adults' and children's."""
     event = get_event(slug)
-    facilitator = current_user.is_authenticated and current_user.is_facilitator
-    if not (services.tallies_visible(event) or facilitator):
+    if not _results_visible(event):
         abort(403, "The dot counts are hidden until a facilitator reveals them.")
     rows = services.results(event)
     top = max((a + c for _, a, c in rows), default=0)
