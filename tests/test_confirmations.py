@@ -430,3 +430,31 @@ def test_hiding_a_reported_comment_asks_first(
     with app.app_context():
         assert db.session.get(Comment, comment_id).hidden
         assert db.session.scalar(select(Report.status)) == "resolved"
+
+
+def test_merging_a_duplicate_asks_first_and_lets_you_choose_where(
+    app, client, auth, dotted_pitch, facilitator
+):
+    with app.app_context():
+        event = events.find_event(SLUG)
+        into = pitches.create_pitch(
+            event,
+            pitches.PitchDetails(title="Den building (again)"),
+            db.session.get(User, facilitator.id),
+        ).id
+        db.session.commit()
+    auth.login(facilitator)
+    url = f"{EVENT}/pitches/{dotted_pitch}"
+    link, dialog = confirm_link(page(client.get(url)), "Merge into another session…")
+    assert dialog.find("option", value=str(into)) is not None
+    question = asked(client, link)
+    assert question.heading == "Merge “Den building” into another session?"
+    assert "a merge cannot be undone" in question.text
+    assert "Its 2 dots move across, up to 3 dots from one voter on one session" in question.text
+    client.get(question.back)
+    with app.app_context():
+        assert db.session.get(Pitch, dotted_pitch).is_active
+    response = client.post(question.action, data={"into": str(into)})
+    assert response.status_code == 303 and response.headers["Location"] == f"{EVENT}/pitches/{into}"
+    with app.app_context():
+        assert db.session.get(Pitch, dotted_pitch).status == "merged"

@@ -16,7 +16,7 @@ from wiki.rendering import render
 
 @dataclass(frozen=True)
 class Typed:
-    """Something the person writes as part of confirming (a reason everyone will read)."""
+    """Something the person writes or chooses as part of confirming (a reason, a target)."""
 
     name: str
     label: str
@@ -26,6 +26,8 @@ class Typed:
     required: bool = False
     max_length: int | None = None
     rows: int = 3
+    # A choice (value, label) instead of text: rendered as a <select>.
+    choices: list[tuple[str, str]] | None = None
 
 
 @dataclass(frozen=True)

@@ -234,6 +234,24 @@ def decline_consequences(pitch: Pitch) -> list[str]:
     return said
 
 
+def merge_consequences(duplicate: Pitch) -> list[str]:
+    """Say what merging ``duplicate`` into another session does, before it is done."""
+    dots = db.session.scalar(
+        select(func.coalesce(func.sum(Dot.count), 0)).where(Dot.pitch_id == duplicate.id)
+    )
+    said = [
+        f"“{duplicate.title}” leaves the board for good and points to the session you choose; "
+        "a merge cannot be undone."
+    ]
+    if dots:
+        said.append(
+            f"Its {plural(dots, 'dot')} move{'s' if dots == 1 else ''} across, up to "
+            f"{plural(duplicate.event.max_dots_per_pitch, 'dot')} from one voter on one session; "
+            "any over that go back to the voter."
+        )
+    return said
+
+
 def merge_pitches(duplicate: Pitch, into: Pitch) -> None:
     """Merge a duplicate into another pitch; dots move across, capped by the rules."""
     if duplicate.id == into.id or duplicate.event_id != into.event_id:

@@ -231,11 +231,7 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
         .where(Comment.pitch_id == pitch.id, Comment.hidden.is_(False))
         .order_by(Comment.created_at)
     ).all()
-    others = db.session.scalars(
-        select(Pitch).where(
-            Pitch.event_id == event.id, Pitch.id != pitch.id, Pitch.status == PitchStatus.ACTIVE
-        )
-    ).all()
+    others = _merge_targets(event, pitch)
     picture = None
     if pitch.picture_id:
         from wiki.attachments.models import Attachment
@@ -253,8 +249,12 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
         decline=decline_confirmation(event, pitch)
         if current_user.is_authenticated and current_user.is_facilitator and pitch.is_active
         else None,
-        merge_form=MergeForm(),
-        others=others,
+        merge=merge_confirmation(event, pitch, others)
+        if others
+        and pitch.is_active
+        and current_user.is_authenticated
+        and current_user.is_facilitator
+        else None,
         picture=picture,
         can_edit=services.can_edit(pitch, current_user),
         voter=voter,
@@ -391,6 +391,47 @@ def decline(slug: str, pitch_id: int):
         return render_confirmation(confirmation, event=event)
     flash("The session is declined, and its dots went back to the voters.", "success")
     return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+
+
+def _merge_targets(event: Event, pitch: Pitch) -> list[Pitch]:
+    return db.session.scalars(
+        select(Pitch)
+        .where(Pitch.event_id == event.id, Pitch.id != pitch.id, Pitch.status == PitchStatus.ACTIVE)
+        .order_by(Pitch.title)
+    ).all()
+
+
+def merge_confirmation(event: Event, pitch: Pitch, others: list[Pitch]) -> Confirmation:
+    """Return the question asked before merging ``pitch`` into one of ``others``."""
+    return Confirmation(
+        key="merge",
+        question=f"Merge “{pitch.title}” into another session?",
+        consequences=services.merge_consequences(pitch),
+        action=url_for("pitches.merge", slug=event.slug, pitch_id=pitch.id),
+        url=url_for("pitches.merge", slug=event.slug, pitch_id=pitch.id),
+        confirm_label="Merge",
+        back=url_for("pitches.show", slug=event.slug, pitch_id=pitch.id),
+        typed=[
+            Typed(
+                name="into",
+                label="Merge this duplicate into",
+                choices=[(str(other.id), other.title) for other in others],
+            )
+        ],
+    )
+
+
+@bp.get("/pitches/<int:pitch_id>/merge")
+@role_required(Role.FACILITATOR)
+def confirm_merge(slug: str, pitch_id: int):
+    """Ask before merging a duplicate pitch, saying where its dots go."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    others = _merge_targets(event, pitch)
+    if not pitch.is_active or not others:
+        flash("This session cannot be merged now.", "info")
+        return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+    return render_confirmation(merge_confirmation(event, pitch, others), event=event)
 
 
 @bp.post("/pitches/<int:pitch_id>/merge")
