@@ -1,5 +1,6 @@
 """Loud and irreversible actions ask first, without JavaScript too; state news is told once."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import feedparser
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from tests.dom import page
 from wiki.accounts.models import User
 from wiki.attachments import services as attachments
+from wiki.database import utcnow
 from wiki.events import services as events
 from wiki.events.models import Announcement, Event, Rsvp
 from wiki.extensions import db
@@ -162,6 +164,12 @@ def test_news_posted_while_back_stays_below_the_state_news_that_returns(
     app, client, auth, create_event, facilitator
 ):
     create_event(state="voting_closed")
+    with app.app_context():  # voting closed yesterday
+        closed_news = db.session.scalar(
+            select(Announcement).where(Announcement.announces_state == "voting_closed")
+        )
+        closed_news.created_at = closed_news.published_at = utcnow() - timedelta(days=1)
+        db.session.commit()
     auth.login(facilitator)
     move(client, "voting")
     client.post(

@@ -104,8 +104,6 @@ def _event_page(event: Event, announcement_form: AnnouncementForm, status: int =
         for to in (event.state_enum.next, event.state_enum.previous):
             if to is not None:
                 moves[to] = _state_confirmation(event, to)
-    from wiki.pitches.services import can_pitch, tallies_visible
-
     return render(
         "events/view.html",
         status=status,
@@ -119,12 +117,9 @@ def _event_page(event: Event, announcement_form: AnnouncementForm, status: int =
         if rsvp and rsvp.status != RsvpStatus.CANCELLED
         else None,
         moves=moves,
-        can_pitch=can_pitch(event),
-        results_visible=tallies_visible(event) or _is_facilitator(),
         attendees=services.public_attendees(event),
         news=db.session.scalars(announcements.announcements_for(event).limit(10)).all(),
         history=db.session.scalars(services.state_history(event)).all(),
-        state_form=EmptyForm(),
         announcement_form=announcement_form,
         states=list(EventState),
         EventState=EventState,

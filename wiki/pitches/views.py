@@ -85,8 +85,6 @@ def _board_context(event: Event) -> dict:
         "counts": services.tallies(event) if services.tallies_visible(event) else None,
         "formats": list(PitchFormat),
         "vote_form": EmptyForm(),
-        "can_pitch": services.can_pitch(event),
-        "results_visible": _results_visible(event),
     }
 
 
@@ -94,6 +92,12 @@ def _results_visible(event: Event) -> bool:
     """Tell whether the current person may open the results (so whether to link to them)."""
     facilitator = current_user.is_authenticated and current_user.is_facilitator
     return services.tallies_visible(event) or facilitator
+
+
+@bp.app_context_processor
+def pitching_context() -> dict:
+    """Let every template ask whether to offer pitching and the results, as views decide."""
+    return {"pitching_open": services.can_pitch, "results_visible": _results_visible}
 
 
 @bp.get("/board")
