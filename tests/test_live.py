@@ -635,7 +635,7 @@ def test_prune_live_command_removes_old_events(app, runner):
         db.session.get(LiveEvent, old.id).created_at = utcnow() - timedelta(days=30)
         db.session.commit()
     result = runner.invoke(args=["prune-live", "--days", "7"])
-    assert result.exit_code == 0 and "Removed 1 live events" in result.output
+    assert result.exit_code == 0 and "Removed 1 live event older" in result.output
     with app.app_context():
         assert db.session.query(LiveEvent).count() == 1
 

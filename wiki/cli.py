@@ -11,6 +11,7 @@ from wiki import migrations
 from wiki.accounts import services
 from wiki.accounts.models import Role
 from wiki.extensions import db
+from wiki.words import noun, plural
 
 db_group = AppGroup("db", help="Manage the database schema through Alembic migrations.")
 
@@ -90,7 +91,8 @@ def issue_reset_link(username: str):
     link = services.issue_reset_link(user)
     db.session.commit()
     hours = int(link.expires_in.total_seconds() // 3600)
-    click.echo(f"Give this link to {user.display_name}; it works once, for {hours} hours:")
+    lasts = plural(hours, "hour")
+    click.echo(f"Give this link to {user.display_name}; it works once, for {lasts}:")
     click.echo(link.url)
 
 
@@ -105,7 +107,7 @@ def prune_live(days: int):
 
     removed = live.prune(timedelta(days=days))
     db.session.commit()
-    click.echo(f"Removed {removed} live events older than {days} days.")
+    click.echo(f"Removed {plural(removed, 'live event')} older than {plural(days, 'day')}.")
 
 
 @click.command("send-reminders")
@@ -119,7 +121,10 @@ def send_reminders():
         raise click.ClickException("No mail server is set (CAMPWIKI_MAIL_SERVER).")
     sent = reminders.send_reminders()
     db.session.commit()
-    click.echo(f"Sent {sent.week} week-ahead and {sent.day} day-before reminders.")
+    click.echo(
+        f"Sent {sent.week} week-ahead and {sent.day} day-before "
+        f"{noun(sent.week + sent.day, 'reminder')}."
+    )
 
 
 @click.command("seed-demo")

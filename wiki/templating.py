@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, url_for
 
 from wiki.accounts.models import Role
+from wiki.words import noun, plural
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -49,7 +50,9 @@ def iso(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     """Register template globals and filters."""
     app.jinja_env.globals.update(static_url=static_url, Role=Role)
-    app.jinja_env.filters.update(datetime=format_datetime, iso=iso, local=format_local)
+    app.jinja_env.filters.update(
+        datetime=format_datetime, iso=iso, local=format_local, plural=plural, noun=noun
+    )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

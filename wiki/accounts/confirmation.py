@@ -17,6 +17,7 @@ from wiki.database import utcnow
 from wiki.extensions import db
 from wiki.mail import mail_configured, send_after_commit
 from wiki.urls import external_url
+from wiki.words import plural
 
 LINK_LIFETIME = timedelta(days=7)
 SALT = "campwiki-confirm-email"
@@ -47,8 +48,8 @@ def send_confirmation(user: User) -> bool:
                 user.email,
                 f"Confirm your e-mail address for {site}",
                 f"Hello {user.display_name},\n\nThis address was given for the account "
-                f"“{user.username}” on {site}. Open this link within {days} days to confirm "
-                f"it is yours, so news about events you come to can reach you:\n\n"
+                f"“{user.username}” on {site}. Open this link within {plural(days, 'day')} "
+                f"to confirm it is yours, so news about events you come to can reach you:\n\n"
                 f"{confirmation_link(user)}\n\nIf it was not you, ignore this message: "
                 "nothing will be sent here unless the link is opened.\n",
             )

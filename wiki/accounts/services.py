@@ -31,6 +31,7 @@ from wiki.extensions import db
 from wiki.mail import mail_configured, send_mail
 from wiki.rules import RuleError
 from wiki.urls import external_url
+from wiki.words import plural
 
 # Verifying against this keeps a login for an unknown name as slow as a wrong password,
 # so timing does not reveal which names exist.
@@ -294,9 +295,9 @@ def request_reset_by_mail(identifier: str) -> bool:
             user.email,
             f"Reset your {current_app.config['SITE_NAME']} password",
             f"Hello {user.display_name},\n\nSomeone (we hope you) asked to reset the password "
-            f"for the account “{user.username}”.\nOpen this link within {hours} hours to choose "
-            f"a new one; it works once:\n\n{link.url}\n\nIf it was not you, ignore this message; "
-            "your password stays as it is.\n",
+            f"for the account “{user.username}”.\nOpen this link within {plural(hours, 'hour')} "
+            f"to choose a new one; it works once:\n\n{link.url}\n\n"
+            "If it was not you, ignore this message; your password stays as it is.\n",
         )
     return True
 

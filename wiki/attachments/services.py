@@ -22,6 +22,7 @@ from wiki.extensions import db
 from wiki.pages.models import Page
 from wiki.pages.services import can_edit
 from wiki.rules import RuleError
+from wiki.words import plural
 
 MAX_STEM = 100
 MAX_COMMENT = 300
@@ -276,6 +277,17 @@ def embed_markdown(attachment: Attachment) -> str:
 def delete_attachment(attachment: Attachment, by: User) -> None:
     """Hide an attachment from everyone but facilitators; its versions are kept."""
     attachment.deleted_at = utcnow()
+
+
+def delete_consequences(attachment: Attachment) -> list[str]:
+    """Say what deleting ``attachment`` does, before it is done."""
+    versions = attachment.version_count
+    return [
+        f"Nobody but facilitators can open “{attachment.filename}” any more: a page that "
+        "shows it shows a missing picture, and links to it lead nowhere.",
+        f"Its {plural(versions, 'version')} {'is' if versions == 1 else 'are'} kept, and a "
+        "facilitator can restore it.",
+    ]
 
 
 def restore_attachment(attachment: Attachment, by: User) -> None:

@@ -25,6 +25,7 @@ from wiki.attachments import filetypes, services
 from wiki.attachments.forms import UploadForm
 from wiki.attachments.models import Attachment, AttachmentVersion
 from wiki.auth import role_required
+from wiki.confirmations import Confirmation, render_confirmation
 from wiki.extensions import db
 from wiki.pages.models import Page
 from wiki.pages.views import get_page
@@ -109,6 +110,9 @@ def _index(page: Page, form: UploadForm, status: int = 200):
         versions={a.id: services.versions_of(a) for a in attachments},
         can_upload=services.can_upload(current_user, page),
         admin_form=EmptyForm(),
+        deletes={a.id: delete_confirmation(a) for a in attachments if not a.is_deleted}
+        if _is_facilitator()
+        else {},
     )
 
 
@@ -200,6 +204,32 @@ def _send(attachment: Attachment, version: AttachmentVersion, cache_control: str
     headers["Content-Security-Policy"] = FILE_CSP
     headers["Cache-Control"] = cache_control
     return response
+
+
+def delete_confirmation(attachment: Attachment) -> Confirmation:
+    """Return the question asked before deleting ``attachment``."""
+    return Confirmation(
+        key=f"delete-attachment-{attachment.id}",
+        question=f"Delete “{attachment.filename}”?",
+        consequences=services.delete_consequences(attachment),
+        action=url_for("attachments.delete", id=attachment.id),
+        url=url_for("attachments.delete", id=attachment.id),
+        confirm_label=f"Delete {attachment.filename}",
+        back=url_for(
+            "attachments.index", slug=attachment.page.slug, _anchor=f"attachment-{attachment.id}"
+        ),
+    )
+
+
+@bp.get("/-/attachments/<int:id>/delete")
+@role_required(Role.FACILITATOR)
+def confirm_delete(id: int):
+    """Ask before deleting an attachment, saying what pages that show it will show."""
+    attachment = get_attachment(id)
+    if attachment.is_deleted:
+        flash(f"“{attachment.filename}” is deleted already.", "info")
+        return redirect(url_for("attachments.index", slug=attachment.page.slug), 303)
+    return render_confirmation(delete_confirmation(attachment))
 
 
 @bp.post("/-/attachments/<int:id>/delete")

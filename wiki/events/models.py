@@ -223,9 +223,17 @@ class RsvpChild(Base):
 
 
 class Announcement(Base):
-    """News about an event, from its facilitators: posted, fed to readers, never edited away."""
+    """News about an event, from its facilitators: posted, fed to readers, never edited away.
+
+    One announces each state the event moves forward into (``announces_state``); moving back
+    retracts it and moving forward again publishes the same one again, so going back and forth
+    never tells people the same thing twice, nor leaves news that is no longer true.
+    """
 
     __tablename__ = "announcements"
+    __table_args__ = (
+        UniqueConstraint("event_id", "announces_state", name="uq_announcements_event_state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -234,7 +242,17 @@ class Announcement(Base):
     body_html: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When it (last) went out: its creation, or when a retracted state announcement came back.
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The state whose opening this announces; None for news a facilitator wrote.
+    announces_state: Mapped[str | None] = mapped_column(String(20))
+    # Set while the event is back before that state: shown nowhere until it moves on again.
+    retracted_at: Mapped[datetime | None]
 
     author: Mapped[User | None] = relationship()
     event: Mapped[Event] = relationship()
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retracted_at is not None

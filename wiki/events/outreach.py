@@ -137,8 +137,13 @@ def feed_items(event: Event, limit: int = FEED_SIZE) -> list[Announcement]:
 
 
 def feed_updated(event: Event, items: list[Announcement]) -> datetime:
-    """Return when the feed last changed: its newest entry, or the event's creation."""
-    return items[0].created_at if items else event.created_at
+    """Return when the feed last changed: its newest entry or retraction, or the event's start.
+
+    Retracted news leaves the feed; the time it left counts as a change, so readers look again.
+    """
+    times = [event.created_at, *(item.published_at for item in items[:1])]
+    retracted = announcements.last_retracted(event)
+    return max(times + ([retracted] if retracted else []))
 
 
 @bp.context_processor

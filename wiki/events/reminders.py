@@ -19,6 +19,7 @@ from wiki.events.links import date_range, event_url, local
 from wiki.events.models import Event, EventState, Rsvp, RsvpStatus
 from wiki.extensions import db
 from wiki.mail import Mail, mail_configured, send_after_commit
+from wiki.words import plural
 
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
@@ -89,7 +90,7 @@ def _households_due(event: Event, column) -> list[Rsvp]:
 def when(event: Event, now: datetime) -> str:
     """Say how soon the event starts, in its own calendar: "today", "tomorrow", "in 6 days"."""
     days = (local(event, event.starts_at).date() - local(event, now).date()).days
-    return "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
+    return "today" if days <= 0 else "tomorrow" if days == 1 else f"in {plural(days, 'day')}"
 
 
 def _reminder(event: Event, rsvp: Rsvp, now: datetime) -> Mail:
@@ -97,7 +98,7 @@ def _reminder(event: Event, rsvp: Rsvp, now: datetime) -> Mail:
     starts = local(event, event.starts_at)
     soon = when(event, now)
     children = [child.first_name for child in rsvp.active_children]
-    party = f"{rsvp.adults} adult{'s' if rsvp.adults != 1 else ''}"
+    party = plural(rsvp.adults, "adult")
     if children:
         party += " and " + ", ".join(children)
     lines = [

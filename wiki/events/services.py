@@ -30,6 +30,7 @@ from wiki.pages import services as pages
 from wiki.pages.conduct import ensure_code_of_conduct
 from wiki.pages.proposal import proposal_text
 from wiki.rules import RuleError
+from wiki.words import are_left, noun, plural
 
 MAX_ADULTS = 10
 MAX_CHILDREN = 12
@@ -195,19 +196,27 @@ def update_event(event: Event, details: EventDetails) -> None:
     if event.is_archived:
         raise EventError("name", "This event is over and archived; it can no longer change.")
     _check(details, event)
-    if details.capacity is not None and details.capacity < confirmed_people(event):
+    confirmed = confirmed_people(event)
+    if details.capacity is not None and details.capacity < confirmed:
         raise EventError(
             "capacity",
-            f"{confirmed_people(event)} people are already confirmed; "
-            "capacity cannot go below that.",
+            f"{plural(confirmed, 'person')} {'is' if confirmed == 1 else 'are'} already "
+            "confirmed; capacity cannot go below that.",
         )
     _apply(event, details)
     promote_waiting(event)
 
 
 def change_state(event: Event, to: EventState, by: User) -> EventStateChange:
-    """Move the event one step forward (or back), recording who did it and when."""
+    """Move the event one step forward (or back), recording who did it and when.
+
+    The event's row is locked first, so two facilitators pressing the same button at once
+    make one move (and one announcement); the second is told the event has moved already.
+    """
+    event = lock_event(event)
     current = event.state_enum
+    if to == current:
+        raise EventError("state", f"The event is already at “{current.label}”.")
     if to not in (current.next, current.previous):
         raise EventError("state", f"An event in “{current.label}” cannot move to “{to.label}”.")
     change = EventStateChange(event_id=event.id, from_state=current, to_state=to, by_id=by.id)
@@ -219,9 +228,60 @@ def change_state(event: Event, to: EventState, by: User) -> EventStateChange:
     from wiki.events import announcements
     from wiki.live import services as live
 
-    announcements.announce_state(event, to, by)
+    announcements.announce_move(event, current, to, by)
     live.publish(live.event_topic(event.id), "state-changed", {"state": str(to)})
     return change
+
+
+# What changes for people when the event moves into each state, said before the move.
+STATE_EFFECTS = {
+    EventState.PROPOSAL: "Registration closes: households cannot RSVP until it opens again.",
+    EventState.REGISTRATION: "Households can RSVP and pitch sessions; dots cannot be placed yet.",
+    EventState.VOTING: "People can pitch sessions and place their dots.",
+    EventState.VOTING_CLOSED: (
+        "Nobody can place or take back dots any more, and no new sessions can be pitched."
+    ),
+    EventState.PUBLISHED: "",
+    EventState.OVER: "The event is archived: its details, RSVPs and news can no longer change.",
+}
+
+
+def state_move_consequences(event: Event, to: EventState) -> list[str]:
+    """Say what moving the event to ``to`` will do, and who will be told."""
+    from wiki.events import announcements
+
+    current = event.state_enum
+    said = []
+    if to == current.previous:
+        news = announcements.state_announcement(event, current)
+        if news is not None and not news.is_retracted:
+            said.append(
+                f"The announcement “{news.title}” is taken back: it leaves the news on the "
+                "event page and the news feed. Nothing new is posted."
+            )
+        else:
+            said.append("Nothing is announced.")
+    else:
+        title, _ = announcements.state_news(event, to)
+        news = announcements.state_announcement(event, to)
+        if news is not None and news.is_retracted:
+            said.append(
+                f"Everyone is told again: the announcement “{title}”, taken back when the "
+                "event moved back, returns to the news and the news feed (it is not posted "
+                "twice)."
+            )
+        else:
+            said.append(f"Everyone is told: “{title}” goes on the event page and in the news feed.")
+    if to == EventState.VOTING and not event.rules_frozen:
+        said.append(
+            f"The voting rules freeze: {plural(event.dots_per_person, 'dot')} each, at most "
+            f"{event.max_dots_per_pitch} on one session."
+        )
+    if to == EventState.VOTING_CLOSED and event.hide_tallies:
+        said.append("The dot counts stay hidden until a facilitator reveals them.")
+    if STATE_EFFECTS[to]:
+        said.append(STATE_EFFECTS[to])
+    return said
 
 
 def current_event() -> Event | None:
@@ -360,8 +420,8 @@ def save_rsvp(event: Event, user: User, details: RsvpDetails) -> RsvpOutcome:
         free = max(event.capacity - taken, 0)
         raise EventError(
             "adults",
-            f"Only {free} place{'s' if free != 1 else ''} left for your household, which would "
-            f"now be {size}. Your RSVP is unchanged; ask an organiser if you need more places.",
+            f"Only {plural(free, 'place')} left for your household, which would now be {size}. "
+            "Your RSVP is unchanged; ask an organiser if you need more places.",
         )
     if was == RsvpStatus.CONFIRMED:
         status = RsvpStatus.CONFIRMED
@@ -379,11 +439,29 @@ def save_rsvp(event: Event, user: User, details: RsvpDetails) -> RsvpOutcome:
     if status == RsvpStatus.CONFIRMED:
         message = "You're coming! Your household's places are confirmed."
     else:
-        message = (
-            f"The event is full, so your household is on the waiting list "
-            f"(number {waiting_position(rsvp)}). You move up automatically when places free up."
-        )
+        message = waiting_message(event, rsvp, taken)
     return RsvpOutcome(rsvp, status, message)
+
+
+def waiting_message(event: Event, rsvp: Rsvp, taken: int | None = None) -> str:
+    """Say why a household waits, and where it stands: "4 people need places; 3 are left..."."""
+    if taken is None:
+        taken = confirmed_people(event, excluding=rsvp)
+    size = rsvp.party_size
+    position = waiting_position(rsvp)
+    free = None if event.capacity is None else max(event.capacity - taken, 0)
+    if free is not None and size > free:
+        why = (
+            f"{plural(size, 'person')} {'needs a place' if size == 1 else 'need places'}; "
+            f"{are_left(free)}"
+        )
+    else:
+        ahead = position - 1
+        why = f"{plural(ahead, 'household')} {'was' if ahead == 1 else 'were'} waiting first"
+    return (
+        f"{why}, so your household is number {position} on the waiting list. "
+        "You move up automatically when places free up."
+    )
 
 
 def _anyone_waiting_before(event: Event, rsvp: Rsvp) -> bool:
@@ -433,6 +511,70 @@ def cancel_rsvp(event: Event, user: User) -> Rsvp:
     return rsvp
 
 
+def _waiting_list(event: Event, *, excluding: Rsvp | None = None) -> list[Rsvp]:
+    query = (
+        select(Rsvp)
+        .where(Rsvp.event_id == event.id, Rsvp.status == RsvpStatus.WAITING)
+        .order_by(Rsvp.queued_at, Rsvp.id)
+    )
+    if excluding is not None:
+        query = query.where(Rsvp.id != excluding.id)
+    return list(db.session.scalars(query))
+
+
+def _would_promote(event: Event, waiting: list[Rsvp], taken: int) -> int:
+    """Count the households ``promote_waiting`` would confirm with ``taken`` places taken."""
+    promoted = 0
+    for rsvp in waiting:
+        if event.capacity is not None and taken + rsvp.party_size > event.capacity:
+            break
+        taken += rsvp.party_size
+        promoted += 1
+    return promoted
+
+
+def cancel_rsvp_consequences(event: Event, rsvp: Rsvp) -> list[str]:
+    """Say what cancelling ``rsvp`` will do: whose places go where, or who leaves the list."""
+    size = rsvp.party_size
+    children = rsvp.active_children
+    party = plural(rsvp.adults, "adult")
+    if children:
+        names = ", ".join(child.first_name for child in children)
+        party += f" and {plural(len(children), 'child')}: {names}"
+    again = "You can RSVP again while registration is open"
+    if rsvp.status == RsvpStatus.WAITING:
+        return [
+            f"Your household ({party}) leaves the waiting list, where it is number "
+            f"{waiting_position(rsvp)}.",
+            f"{again}, at the back of the waiting list.",
+        ]
+    waiting = _waiting_list(event, excluding=rsvp)
+    promoted = _would_promote(event, waiting, confirmed_people(event, excluding=rsvp))
+    places = plural(size, "place")
+    go, become = ("goes", "becomes") if size == 1 else ("go", "become")
+    if not waiting:
+        where = f"Your {places} {become} free for the next household that RSVPs."
+    elif promoted == len(waiting):
+        where = f"Your {places} {go} to the {plural(len(waiting), 'household')} waiting."
+    elif promoted:
+        first = "first" if promoted == 1 else f"first {promoted}"
+        where = f"Your {places} {go} to the {first} of the {len(waiting)} households waiting."
+    else:
+        needs = waiting[0].party_size
+        where = (
+            f"Your {places} {become} free, but the first of the "
+            f"{plural(len(waiting), 'household')} waiting needs {plural(needs, 'place')}, "
+            "so nobody moves up yet."
+        )
+    return [
+        where,
+        f"Your household ({party}) comes off the list of who is coming.",
+        f"{again}; if the event is full by then, you join the waiting list."
+        if event.capacity is not None
+        else f"{again}.",
+    ]
+
+
 def promote_waiting(event: Event) -> list[Rsvp]:
     """Confirm waiting households in the order they joined, while their whole party fits.
 
@@ -469,7 +611,7 @@ def _tell_promoted(event: Event, promoted: list[Rsvp]) -> None:
             f"Hello {rsvp.user.display_name},\n\n"
             f"A place came up at {event.name} ({date_range(event)}), and your household was "
             f"next on the waiting list: your {rsvp.party_size} "
-            f"{'place is' if rsvp.party_size == 1 else 'places are'} now confirmed.\n\n"
+            f"{noun(rsvp.party_size, 'place is', 'places are')} now confirmed.\n\n"
             f"Details, and the way to change or cancel your RSVP:\n\n"
             f"{event_url(event, anchor='rsvp')}\n\n"
             "If you can no longer come, please cancel, so the next family gets the place.\n\n"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
 from wiki.auth import role_required
+from wiki.confirmations import Confirmation, render_confirmation
 from wiki.events import announcements, services
 from wiki.events.forms import AnnouncementForm, EventForm, RsvpForm
 from wiki.events.models import STATE_ACTIONS, Announcement, Event, EventState, RsvpStatus
@@ -98,19 +99,27 @@ def view(slug: str):
 
 def _event_page(event: Event, announcement_form: AnnouncementForm, status: int = 200):
     rsvp = services.find_rsvp(event, current_user) if current_user.is_authenticated else None
+    moves = {}
+    if _is_facilitator() and not event.is_archived:
+        for to in (event.state_enum.next, event.state_enum.previous):
+            if to is not None:
+                moves[to] = _state_confirmation(event, to)
     return render(
         "events/view.html",
         status=status,
         event=event,
         counts=services.counts(event),
         rsvp=rsvp,
-        waiting_position=services.waiting_position(rsvp)
+        waiting_message=services.waiting_message(event, rsvp)
         if rsvp and rsvp.status == RsvpStatus.WAITING
         else None,
+        cancel_rsvp=_cancel_confirmation(event, rsvp)
+        if rsvp and rsvp.status != RsvpStatus.CANCELLED
+        else None,
+        moves=moves,
         attendees=services.public_attendees(event),
         news=db.session.scalars(announcements.announcements_for(event).limit(10)).all(),
         history=db.session.scalars(services.state_history(event)).all(),
-        state_form=EmptyForm(),
         announcement_form=announcement_form,
         states=list(EventState),
         EventState=EventState,
@@ -144,20 +153,64 @@ def edit(slug: str):
     )
 
 
+def _state_confirmation(event: Event, to: EventState) -> Confirmation:
+    forward = to == event.state_enum.next
+    return Confirmation(
+        key=f"state-{to.value}",
+        question=f"{STATE_ACTIONS[to]}?" if forward else f"Move back to “{to.label}”?",
+        consequences=services.state_move_consequences(event, to),
+        action=url_for("events.change_state", slug=event.slug),
+        url=url_for("events.change_state", slug=event.slug, to=to.value),
+        confirm_label=STATE_ACTIONS[to] if forward else f"Move back to “{to.label}”",
+        back=url_for("events.view", slug=event.slug, _anchor="facilitate-title"),
+        hidden={"to": to.value},
+        danger=False,
+    )
+
+
+@bp.get("/<slug>/state")
+@role_required(Role.FACILITATOR)
+def confirm_state(slug: str):
+    """Ask before moving the event to another state, saying who will be told what."""
+    event = get_event(slug)
+    try:
+        to = EventState(request.args.get("to", ""))
+    except ValueError:
+        to = None
+    if (
+        event.is_archived
+        or to is None
+        or to
+        not in (
+            event.state_enum.next,
+            event.state_enum.previous,
+        )
+    ):
+        flash(f"The event is at “{event.state_enum.label}”; choose a move from there.", "info")
+        return redirect(url_for("events.view", slug=event.slug), 303)
+    return render_confirmation(_state_confirmation(event, to), event=event)
+
+
 @bp.post("/<slug>/state")
 @role_required(Role.FACILITATOR)
 def change_state(slug: str):
-    """Move the event to its next (or previous) state, and announce it."""
+    """Move the event to its next (or previous) state, and announce it (or take it back)."""
     event = get_event(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
         to = EventState(request.form.get("to", ""))
-        services.change_state(event, to, current_user)
+        came_from = EventState(services.change_state(event, to, current_user).from_state)
     except ValueError as error:
         flash(getattr(error, "message", "Choose a state the event can move to."), "error")
     else:
-        flash(f"The event is now: {to.label}. Everyone has been told.", "success")
+        if to == came_from.next:
+            flash(f"The event is now: {to.label}. Everyone has been told.", "success")
+        else:
+            flash(
+                f"The event is back at: {to.label}. The news of “{came_from.label}” is taken back.",
+                "success",
+            )
     return redirect(url_for("events.view", slug=event.slug), 303)
 
 
@@ -221,6 +274,31 @@ def rsvp(slug: str):
     return render(
         "events/rsvp.html", event=event, form=form, rsvp=existing, status=form_errors_status(form)
     )
+
+
+def _cancel_confirmation(event: Event, rsvp) -> Confirmation:
+    return Confirmation(
+        key="cancel-rsvp",
+        question="Cancel your RSVP?",
+        consequences=services.cancel_rsvp_consequences(event, rsvp),
+        action=url_for("events.cancel_rsvp", slug=event.slug),
+        url=url_for("events.cancel_rsvp", slug=event.slug),
+        confirm_label="Yes, cancel our RSVP",
+        back=url_for("events.view", slug=event.slug, _anchor="rsvp"),
+        keep_label="No, keep our RSVP",
+    )
+
+
+@bp.get("/<slug>/rsvp/cancel")
+@login_required
+def confirm_cancel_rsvp(slug: str):
+    """Ask before cancelling a household's RSVP, saying where its places go."""
+    event = get_event(slug)
+    rsvp = services.find_rsvp(event, current_user)
+    if rsvp is None or rsvp.status == RsvpStatus.CANCELLED:
+        flash("You have no RSVP to cancel.", "info")
+        return redirect(url_for("events.view", slug=event.slug, _anchor="rsvp"), 303)
+    return render_confirmation(_cancel_confirmation(event, rsvp), event=event)
 
 
 @bp.post("/<slug>/rsvp/cancel")

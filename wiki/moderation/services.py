@@ -335,6 +335,31 @@ def hide_target(target: Target, by: User, note: str = "") -> int:
     return resolved
 
 
+def hide_consequences(target: Target) -> list[str]:
+    """Say what hiding ``target`` does, before it is done."""
+    item = target.item
+    if target.type is TargetType.PAGE:
+        said = pages.delete_consequences(item)
+    elif target.type is TargetType.REVISION:
+        said = ["Its text is hidden from everyone but facilitators; the database keeps it."]
+        if item.page.current_revision_id == item.id:
+            said.append(
+                "It is the page's current text, so the page goes back to the newest revision "
+                "nobody hid (or, if there is none, is deleted until a facilitator restores it)."
+            )
+    elif target.type is TargetType.PITCH:
+        said = pitches.decline_consequences(item)
+        said[-1] = (
+            "Everyone can read your note on its page as the reason; without one they read: "
+            f"“{DEFAULT_DECLINE_REASON}”"
+        )
+    elif target.type is TargetType.COMMENT:
+        said = ["The comment is hidden from everyone but facilitators; you can show it again."]
+    else:
+        said = ["It leaves the event page and the news feed; you can show it again."]
+    return [*said, "Every open report about it is resolved."]
+
+
 def _take_off_the_page(revision: Revision, by: User) -> None:
     """If the page shows this revision now, put back the newest text nobody hid."""
     page = revision.page

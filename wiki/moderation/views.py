@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from wiki.accounts.models import Role
 from wiki.auth import role_required
+from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.extensions import db, limiter
 from wiki.moderation import services
 from wiki.moderation.forms import HandleForm, ReportForm
@@ -143,12 +144,18 @@ def _inbox(status: int = 200, failed: Report | None = None, failed_form: HandleF
         report.id: services.find_target(report.target_type, report.target_id, staff=True)
         for report in [*open_reports, *closed_reports]
     }
+    hides = {
+        report.id: hide_confirmation(report, targets[report.id])
+        for report in open_reports
+        if targets[report.id] is not None and targets[report.id].can_hide
+    }
     return render(
         "moderation/inbox.html",
         status=status,
         open_reports=open_reports,
         closed_reports=closed_reports,
         targets=targets,
+        hides=hides,
         blank_form=HandleForm(formdata=None),
         failed_id=failed.id if failed is not None else None,
         failed_form=failed_form,
@@ -210,6 +217,41 @@ def _hide(report: Report, note: str):
         f"Done: the {target.label} is hidden from the public and its reports resolved.", "success"
     )
     return redirect(url_for("moderation.inbox"), 303)
+
+
+def hide_confirmation(report: Report, target: services.Target) -> Confirmation:
+    """Return the question asked before hiding what ``report`` is about."""
+    pitch = target.type is services.TargetType.PITCH
+    return Confirmation(
+        key=f"hide-{report.id}",
+        question=f"{target.hide_label}: “{target.title}”?",
+        consequences=services.hide_consequences(target),
+        action=url_for("moderation.hide", report_id=report.id),
+        url=url_for("moderation.hide", report_id=report.id),
+        confirm_label=target.hide_label,
+        back=url_for("moderation.inbox", _anchor=f"report-{report.id}"),
+        typed=[
+            Typed(
+                name="note",
+                label="Reason everyone reads (optional)" if pitch else "Note (optional)",
+                hint="Shown on the session's page." if pitch else "For the other facilitators.",
+                max_length=services.MAX_NOTE,
+                rows=2,
+            )
+        ],
+    )
+
+
+@bp.get("/<int:report_id>/hide")
+@role_required(Role.FACILITATOR)
+def confirm_hide(report_id: int):
+    """Ask before hiding reported content, saying what readers lose and what comes back."""
+    report = get_report(report_id)
+    target = _target_of(report)
+    if not target.can_hide or report.status != ReportStatus.OPEN:
+        flash(f"The {target.label} is hidden already, or the report is dealt with.", "info")
+        return redirect(url_for("moderation.inbox"), 303)
+    return render_confirmation(hide_confirmation(report, target))
 
 
 @bp.post("/<int:report_id>/hide")

@@ -26,6 +26,7 @@ from wiki.pages.models import (
     RevisionKind,
 )
 from wiki.rules import RuleError
+from wiki.words import plural
 
 MAX_BODY = 200_000
 MAX_TITLE = 200
@@ -356,6 +357,25 @@ def rename_page(page: Page, new_title: str, author: User) -> Page:
 def delete_page(page: Page, by: User) -> None:
     """Hide a page from everyone but facilitators; its history is kept."""
     page.deleted_at = utcnow()
+
+
+def delete_consequences(page: Page) -> list[str]:
+    """Say what deleting ``page`` does, before it is done."""
+    linking = db.session.scalar(
+        select(func.count()).select_from(backlinks(page.slug).where(Page.id != page.id).subquery())
+    )
+    said = [
+        f"“{page.title}” disappears for everyone but facilitators: people who open it are "
+        "told it was deleted, and search no longer finds it."
+    ]
+    if linking:
+        said.append(
+            f"{plural(linking, 'other page')} {'links' if linking == 1 else 'link'} to it; "
+            f"{'that link leads' if linking == 1 else 'those links lead'} nowhere until it is "
+            "restored."
+        )
+    said.append("Its history is kept, and a facilitator can restore it.")
+    return said
 
 
 def restore_page(page: Page, by: User) -> None:

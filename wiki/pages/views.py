@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
 from wiki.auth import role_required
+from wiki.confirmations import Confirmation, render_confirmation
 from wiki.extensions import db
 from wiki.pages import display, listings, markup, services
 from wiki.pages.diffs import diff_lines
@@ -51,6 +52,18 @@ def get_revision(page: Page, number: int) -> Revision:
     if revision is None:
         abort(404, f"This page has no revision {number}.")
     return revision
+
+
+@bp.app_template_global()
+def offers_edit(page: Page) -> bool:
+    """Tell whether to link to the page's editor: never where it would answer 403.
+
+    People not logged in see the link wherever logging in would let them edit.
+    """
+    if current_user.is_authenticated:
+        return services.can_edit(current_user, page)
+    subject = page.discussion_of if page.is_discussion else page
+    return page.is_discussion or not subject.protected
 
 
 def require_edit(page: Page | None) -> None:
@@ -114,6 +127,7 @@ def _view_context(page: Page, saved: tuple[int, str, bool] | None = None) -> dic
         "can_edit": can_edit,
         "tick_form": EmptyForm(),
         "admin_form": EmptyForm(),
+        "delete": delete_confirmation(page) if _is_facilitator() and not page.is_deleted else None,
         "backlink_count": db.session.scalar(
             select(func.count()).select_from(services.backlinks(page.slug).subquery())
         ),
@@ -387,6 +401,30 @@ def rename(slug: str):
             flash(f"Renamed. The old address, /wiki/{slug}, leads here.", "success")
             return redirect(url_for("pages.view", slug=page.slug), 303)
     return render("pages/rename.html", form=form, page=page, status=form_errors_status(form))
+
+
+def delete_confirmation(page: Page) -> Confirmation:
+    """Return the question asked before deleting ``page``."""
+    return Confirmation(
+        key="delete-page",
+        question=f"Delete “{page.title}”?",
+        consequences=services.delete_consequences(page),
+        action=url_for("pages.delete", slug=page.slug),
+        url=url_for("pages.delete", slug=page.slug),
+        confirm_label="Delete page",
+        back=url_for("pages.view", slug=page.slug),
+    )
+
+
+@bp.get("/wiki/<path:slug>/-/delete")
+@role_required(Role.FACILITATOR)
+def confirm_delete(slug: str):
+    """Ask before deleting a page, saying what readers will find instead."""
+    page = get_page(slug)
+    if page.is_deleted:
+        flash(f"“{page.title}” is deleted already.", "info")
+        return redirect(url_for("pages.view", slug=page.slug), 303)
+    return render_confirmation(delete_confirmation(page))
 
 
 @bp.post("/wiki/<path:slug>/-/delete")

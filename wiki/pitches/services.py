@@ -27,6 +27,7 @@ from wiki.pitches.models import (
     PitchStatus,
 )
 from wiki.rules import RuleError
+from wiki.words import plural
 
 MAX_TITLE = 120
 MAX_SUMMARY = 5000
@@ -212,6 +213,44 @@ def decline_pitch(pitch: Pitch, reason: str) -> None:
     pitch.status = PitchStatus.DECLINED
     pitch.declined_reason = reason[:300]
     live.publish(live.event_topic(pitch.event_id), "pitch-changed", {"pitch": pitch.id})
+
+
+def decline_consequences(pitch: Pitch) -> list[str]:
+    """Say what declining ``pitch`` does, before it is done: where its dots go."""
+    dots, voters = db.session.execute(
+        select(func.coalesce(func.sum(Dot.count), 0), func.count(Dot.ballot_id)).where(
+            Dot.pitch_id == pitch.id
+        )
+    ).one()
+    said = [f"“{pitch.title}” leaves the board for good; it cannot be put back, only pitched anew."]
+    if dots:
+        said.append(
+            f"Its {plural(dots, 'dot')} go{'es' if dots == 1 else ''} back to the "
+            f"{plural(voters, 'voter')} who placed {'it' if dots == 1 else 'them'}"
+            + (", to spend again." if pitch.event.voting_open else ".")
+        )
+    else:
+        said.append("It has no dots yet, so nobody gets any back.")
+    said.append("Everyone can read your reason on its page.")
+    return said
+
+
+def merge_consequences(duplicate: Pitch) -> list[str]:
+    """Say what merging ``duplicate`` into another session does, before it is done."""
+    dots = db.session.scalar(
+        select(func.coalesce(func.sum(Dot.count), 0)).where(Dot.pitch_id == duplicate.id)
+    )
+    said = [
+        f"“{duplicate.title}” leaves the board for good and points to the session you choose; "
+        "a merge cannot be undone."
+    ]
+    if dots:
+        said.append(
+            f"Its {plural(dots, 'dot')} move{'s' if dots == 1 else ''} across, up to "
+            f"{plural(duplicate.event.max_dots_per_pitch, 'dot')} from one voter on one session; "
+            "any over that go back to the voter."
+        )
+    return said
 
 
 def merge_pitches(duplicate: Pitch, into: Pitch) -> None:
@@ -435,7 +474,9 @@ def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
         if spent is None:
             raise VoteRefused(
                 f"{'You have' if not voter.child else voter.child.first_name + ' has'} "
-                f"no dots left: all {ballot.budget} are placed. Take one back to move it."
+                "no dots left: "
+                + ("the only one is" if ballot.budget == 1 else f"all {ballot.budget} are")
+                + " placed. Take one back to move it."
             )
         on_pitch = db.session.execute(
             update(Dot)
@@ -453,8 +494,8 @@ def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
                 select(Dot.count).where(Dot.ballot_id == ballot.id, Dot.pitch_id == pitch.id)
             ):
                 raise VoteRefused(
-                    f"At most {ballot.per_pitch} dots can go on one session, and this one "
-                    "has them all."
+                    f"At most {plural(ballot.per_pitch, 'dot')} can go on one session, and "
+                    "this one has them all."
                 )
             db.session.execute(insert(Dot).values(ballot_id=ballot.id, pitch_id=pitch.id, count=1))
             on_pitch = 1

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
 from wiki.auth import role_required
+from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.events.models import Event, RsvpChild
 from wiki.events.views import get_event
 from wiki.extensions import db
@@ -124,6 +125,18 @@ def _board_context(event: Event) -> dict:
     }
 
 
+def _results_visible(event: Event) -> bool:
+    """Tell whether the current person may open the results (so whether to link to them)."""
+    facilitator = current_user.is_authenticated and current_user.is_facilitator
+    return services.tallies_visible(event) or facilitator
+
+
+@bp.app_context_processor
+def pitching_context() -> dict:
+    """Let every template ask whether to offer pitching and the results, as views decide."""
+    return {"pitching_open": services.can_pitch, "results_visible": _results_visible}
+
+
 @bp.get("/board")
 def board(slug: str):
     """Show the session board: every pitch, in a fair order, with live dot counts."""
@@ -208,8 +221,6 @@ def new(slug: str):
     """Pitch a session, a kid-led session, or a wish."""
     event = get_event(slug)
     form = _pitch_form(event)
-    if not services.can_pitch(event) and request.method == "GET":
-        flash("This event is not taking pitches now.", "info")
     if form.validate_on_submit():
         try:
             pitch = services.create_pitch(event, _details(form), current_user)
@@ -221,7 +232,12 @@ def new(slug: str):
             flash("Your session is on the board. Share it so people dot it!", "success")
             return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
     return render(
-        "pitches/form.html", event=event, form=form, pitch=None, status=form_errors_status(form)
+        "pitches/form.html",
+        event=event,
+        form=form,
+        pitch=None,
+        closed=not services.can_pitch(event),
+        status=form_errors_status(form),
     )
 
 
@@ -280,11 +296,7 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
         .where(Comment.pitch_id == pitch.id, Comment.hidden.is_(False))
         .order_by(Comment.created_at)
     ).all()
-    others = db.session.scalars(
-        select(Pitch).where(
-            Pitch.event_id == event.id, Pitch.id != pitch.id, Pitch.status == PitchStatus.ACTIVE
-        )
-    ).all()
+    others = _merge_targets(event, pitch)
     picture = None
     if pitch.picture_id:
         from wiki.attachments.models import Attachment
@@ -299,9 +311,15 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
         pitch=pitch,
         comments=comments,
         comment_form=comment_form,
-        decline_form=DeclineForm(),
-        merge_form=MergeForm(),
-        others=others,
+        decline=decline_confirmation(event, pitch)
+        if current_user.is_authenticated and current_user.is_facilitator and pitch.is_active
+        else None,
+        merge=merge_confirmation(event, pitch, others)
+        if others
+        and pitch.is_active
+        and current_user.is_authenticated
+        and current_user.is_facilitator
+        else None,
         picture=picture,
         can_edit=services.can_edit(pitch, current_user),
         counts=services.tallies(event) if services.tallies_visible(event) else None,
@@ -372,6 +390,45 @@ def comment(slug: str, pitch_id: int):
     return _show(event, pitch, form, status=422)
 
 
+def decline_confirmation(
+    event: Event, pitch: Pitch, reason: str = "", error: str = ""
+) -> Confirmation:
+    """Return the question asked before declining ``pitch``, with the reason to give."""
+    return Confirmation(
+        key="decline",
+        question=f"Decline “{pitch.title}”?",
+        consequences=services.decline_consequences(pitch),
+        action=url_for("pitches.decline", slug=event.slug, pitch_id=pitch.id),
+        url=url_for("pitches.decline", slug=event.slug, pitch_id=pitch.id),
+        confirm_label="Decline session",
+        back=url_for("pitches.show", slug=event.slug, pitch_id=pitch.id),
+        typed=[
+            Typed(
+                name="reason",
+                label="Reason",
+                hint="Everyone reads it on the session's page, its host too.",
+                value=reason,
+                error=error,
+                required=True,
+                max_length=300,
+                rows=2,
+            )
+        ],
+    )
+
+
+@bp.get("/pitches/<int:pitch_id>/decline")
+@role_required(Role.FACILITATOR)
+def confirm_decline(slug: str, pitch_id: int):
+    """Ask before declining a pitch, saying where its dots go, with the reason to give."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    if not pitch.is_active:
+        flash("This session is no longer on the board.", "info")
+        return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+    return render_confirmation(decline_confirmation(event, pitch), event=event)
+
+
 @bp.post("/pitches/<int:pitch_id>/decline")
 @role_required(Role.FACILITATOR)
 def decline(slug: str, pitch_id: int):
@@ -379,15 +436,64 @@ def decline(slug: str, pitch_id: int):
     event = get_event(slug)
     pitch = get_pitch(event, pitch_id)
     form = DeclineForm()
+    if not pitch.is_active:
+        flash("This session is no longer on the board.", "info")
+        return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
     try:
         if not form.validate_on_submit():
+            if form.csrf_token.errors:
+                abort(400)
             raise services.PitchError("reason", "Say why the session is declined.")
         services.decline_pitch(pitch, form.reason.data)
     except services.PitchError as error:
-        flash(error.message, "error")
-    else:
-        flash("The session is declined, and its dots went back to the voters.", "success")
+        # Ask again, keeping what was typed: nothing was declined.
+        confirmation = decline_confirmation(
+            event, pitch, reason=form.reason.data or "", error=error.message
+        )
+        return render_confirmation(confirmation, event=event)
+    flash("The session is declined, and its dots went back to the voters.", "success")
     return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+
+
+def _merge_targets(event: Event, pitch: Pitch) -> list[Pitch]:
+    return db.session.scalars(
+        select(Pitch)
+        .where(Pitch.event_id == event.id, Pitch.id != pitch.id, Pitch.status == PitchStatus.ACTIVE)
+        .order_by(Pitch.title)
+    ).all()
+
+
+def merge_confirmation(event: Event, pitch: Pitch, others: list[Pitch]) -> Confirmation:
+    """Return the question asked before merging ``pitch`` into one of ``others``."""
+    return Confirmation(
+        key="merge",
+        question=f"Merge “{pitch.title}” into another session?",
+        consequences=services.merge_consequences(pitch),
+        action=url_for("pitches.merge", slug=event.slug, pitch_id=pitch.id),
+        url=url_for("pitches.merge", slug=event.slug, pitch_id=pitch.id),
+        confirm_label="Merge",
+        back=url_for("pitches.show", slug=event.slug, pitch_id=pitch.id),
+        typed=[
+            Typed(
+                name="into",
+                label="Merge this duplicate into",
+                choices=[(str(other.id), other.title) for other in others],
+            )
+        ],
+    )
+
+
+@bp.get("/pitches/<int:pitch_id>/merge")
+@role_required(Role.FACILITATOR)
+def confirm_merge(slug: str, pitch_id: int):
+    """Ask before merging a duplicate pitch, saying where its dots go."""
+    event = get_event(slug)
+    pitch = get_pitch(event, pitch_id)
+    others = _merge_targets(event, pitch)
+    if not pitch.is_active or not others:
+        flash("This session cannot be merged now.", "info")
+        return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+    return render_confirmation(merge_confirmation(event, pitch, others), event=event)
 
 
 @bp.post("/pitches/<int:pitch_id>/merge")
@@ -426,8 +532,7 @@ def reveal(slug: str):
 def results(slug: str):
     """Show the dots each session received, adults' and children's."""
     event = get_event(slug)
-    facilitator = current_user.is_authenticated and current_user.is_facilitator
-    if not (services.tallies_visible(event) or facilitator):
+    if not _results_visible(event):
         abort(403, "The dot counts are hidden until a facilitator reveals them.")
     rows = services.results(event)
     top = max((a + c for _, a, c in rows), default=0)
