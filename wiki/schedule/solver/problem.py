@@ -274,7 +274,7 @@ class _Reader:
 
     def integer(self, key: str, *, required: bool = True, default: int = 0) -> int:
         value = self._get(key, required)
-        if value is None and not required:
+        if key not in self.data:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
             raise ProblemError(f"{self.at(key)}: expected an integer, got {_kind_of(value)}")
@@ -282,7 +282,7 @@ class _Reader:
 
     def number(self, key: str, *, required: bool = True, default: float = 0.0) -> float:
         value = self._get(key, required)
-        if value is None and not required:
+        if key not in self.data:
             return default
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ProblemError(f"{self.at(key)}: expected a number, got {_kind_of(value)}")
@@ -290,7 +290,7 @@ class _Reader:
 
     def boolean(self, key: str, *, default: bool = False) -> bool:
         value = self._get(key, False)
-        if value is None:
+        if key not in self.data:
             return default
         if not isinstance(value, bool):
             raise ProblemError(f"{self.at(key)}: expected true or false, got {_kind_of(value)}")
