@@ -2,8 +2,9 @@
 
 Relax everything that couples pitches but the number of cells: no clash, no family gap, each
 pitch at its best allowed placement, and as many pitches as the free session cells hold, the
-best value per cell first, the last one fractionally (a fractional knapsack). No grid can beat
-it, because every term it drops only ever lowers J.
+best value per cell first, the last one fractionally (a fractional knapsack). Only the family
+slots that no family pitch could take count as gaps. No grid can beat it, because every term
+it drops only ever lowers J.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ def dots_bound(index: Index) -> float:
         bound += unscheduled
         if best is not None and best > unscheduled:
             items.append(((best - unscheduled) / index.lengths[i], index.lengths[i]))
+    # A family slot that no family pitch can ever take is a family gap whatever the grid.
+    reachable = set()
+    for i in range(index.n):
+        if index.for_families[i]:
+            places = [index.locked[i]] if index.locked[i] is not None else index.candidates[i]
+            for _, s in places:
+                reachable.update(index.occupies(i, s))
+    bound -= w.family_gap * sum(1 for t in index.family_slots if t not in reachable)
     items.sort(reverse=True)
     for per_cell, length in items:
         if cells <= 0:

@@ -147,6 +147,12 @@ class _Child:
             self.process.kill()
             self.process.wait()
         self._reader.join(timeout=1)
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
 
 
 class _Solve:
