@@ -15,7 +15,14 @@ for each problem is kept in ``bench/solver_best_known.json`` with how it was fou
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import random
+import subprocess
+import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,11 +139,13 @@ def generate(size: str = "small", seed: int = 0) -> dict[str, Any]:
     rng = random.Random(f"{size}-{seed}")
     slots = _slots(shape)
     session_ids = [s["id"] for s in slots if s["kind"] == "session"]
+    # A bigger camp has bigger rooms, though never quite big enough for the favourites.
+    scale = 1.0 if shape.voters <= 300 else 1.8
     rooms = [
         {
             "id": f"r{k}",
             "name": name,
-            "capacity": cap,
+            "capacity": round(cap * scale),
             "family_friendly": fam,
             "step_free": step,
             "facilities": facilities,
@@ -186,7 +195,7 @@ def generate(size: str = "small", seed: int = 0) -> dict[str, Any]:
             needs.append("outdoor")
         if rng.random() < 0.05:
             needs.append("step-free")
-        late = rng.random() < 0.08
+        late = k % 12 == 7  # about one pitch in twelve comes in late
         pitch = {
             "id": f"p{k}",
             "title": f"{rng.choice(WORDS[topic])} #{k}",
@@ -293,3 +302,306 @@ def generate(size: str = "small", seed: int = 0) -> dict[str, Any]:
         "locked": locked,
         "previous": {},
     }
+
+
+# --- running the solver as `flask schedule solve` does ------------------------------------------
+
+
+@dataclass
+class Run:
+    """One solve through the process entry point, timed from the process's start."""
+
+    size: str
+    seed: int
+    method: str
+    limit: float
+    grid: dict[str, Any]
+    first: float  # seconds from process start to the first plan
+    final: float  # seconds from process start to the plan it returned
+    wall: float  # seconds the whole process took
+    violations: int
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.grid["meta"]
+
+
+def solve_file(
+    path: Path, seconds: float, seed: int, method: str, extra: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], float, float, float]:
+    """Run ``python -m wiki.schedule.solver`` on a file; return grid, first, final, wall."""
+    command = [
+        sys.executable,
+        "-m",
+        "wiki.schedule.solver",
+        str(path),
+        "--time-limit",
+        str(seconds),
+        "--seed",
+        str(seed),
+        "--method",
+        method,
+        "--progress",
+        *extra,
+    ]
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    seen: list[tuple[float, float]] = []  # (seconds since start, objective) per report
+    assert process.stderr is not None
+    for line in process.stderr:
+        try:
+            seen.append((time.monotonic() - started, json.loads(line)["objective"]))
+        except (ValueError, KeyError):
+            sys.stderr.write(line)
+    out = process.communicate(timeout=seconds + 120)[0]
+    wall = time.monotonic() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}")
+    grid = json.loads(out)
+    final_value = grid["meta"]["objective"]
+    first = seen[0][0] if seen else wall
+    final = next((t for t, v in seen if v >= final_value - 1e-6), wall)
+    return grid, first, final, wall
+
+
+def measure(size: str, seed: int, method: str, seconds: float, folder: Path) -> Run:
+    """Solve one generated problem one way and check the grid with the validator."""
+    from wiki.schedule.solver import load_problem, validate
+
+    data = generate(size, seed)
+    path = folder / f"{size}-{seed}.json"
+    if not path.exists():
+        path.write_text(json.dumps(data))
+    grid, first, final, wall = solve_file(path, seconds, seed, method)
+    problem = load_problem(data)
+    violations = len(validate(problem, grid["schedule"]))
+    return Run(size, seed, method, seconds, grid, first, final, wall, violations)
+
+
+def load_best_known() -> dict[str, Any]:
+    return json.loads(BEST_KNOWN.read_text()) if BEST_KNOWN.exists() else {}
+
+
+def _row(run: Run, best: dict[str, Any]) -> str:
+    m = run.meta
+    t = m["terms"]
+    known = best.get(f"{run.size}-{run.seed}", {}).get("objective")
+    versus = f"{100 * (known - m['objective']) / abs(known):5.2f}%" if known else "    -"
+    gap = f"{100 * m['gap']:5.1f}%" if m.get("gap") is not None else "    -"
+    label = {
+        "greedy": "greedy",
+        "auto": f"solver {run.limit:g}s",
+        "anneal": f"anneal {run.limit:g}s",
+        "cpsat": f"CP-SAT {run.limit:g}s",
+    }[run.method]
+    return (
+        f"| {run.size}-{run.seed} | {label} | {m['objective']:.1f} | {t['dots']:.1f} | "
+        f"{t['clash']} | {t['over']} | {t['family_gap']} | {t['scheduled']} | "
+        f"{m['bound']:.1f} ({m['bound_kind']}) | {gap} | {versus} | {run.first:.2f} | "
+        f"{run.final:.2f} | {run.wall:.2f} | {run.violations} |"
+    )
+
+
+HEADER = (
+    "| problem | method | J | DOTS | CLASH | OVER | FAMGAP | placed | bound (kind) | gap | "
+    "below best | first plan s | final plan s | wall s | violations |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+# --- re-planning -----------------------------------------------------------------------------
+
+
+def changed_event(data: dict[str, Any], grid: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Publish ``grid`` and change the event: 3 late pitches, 1 dropped, a host away twice."""
+    rng = random.Random(f"replan-{seed}")
+    changed = json.loads(json.dumps(data))
+    changed["previous"] = {k: list(v) for k, v in grid["schedule"].items()}
+    sessions = [s["id"] for s in changed["slots"] if s["kind"] == "session"]
+    # Dropped: a scheduled pitch that is not locked; it leaves the problem and the grid.
+    dropped = rng.choice(sorted(set(changed["previous"]) - set(changed["locked"])))
+    changed["pitches"] = [p for p in changed["pitches"] if p["id"] != dropped]
+    changed["votes"] = [v for v in changed["votes"] if v["pitch"] != dropped]
+    del changed["previous"][dropped]
+    # Late: three new pitches dotted in the last hours by voters with dots to spare.
+    voters = [p["id"] for p in changed["people"] if p["kind"] == "adult"]
+    for k in range(3):
+        pitch_id = f"late{k}"
+        changed["pitches"].append(
+            {
+                "id": pitch_id,
+                "title": f"Pitched on the day #{k}",
+                "host": rng.choice(voters),
+                "cohosts": [],
+                "length": 1,
+                "needs": [],
+                "family_friendly": False,
+                "kid_led": False,
+                "guardian": None,
+                "submitted_at": 70.0,
+            }
+        )
+        for voter in rng.sample(voters, 12 + 4 * k):
+            changed["votes"].append(
+                {
+                    "voter": voter,
+                    "pitch": pitch_id,
+                    "dots": 1,
+                    "at": round(rng.uniform(70.0, 72.0), 3),
+                    "placed_by": voter,
+                }
+            )
+    # Away: the host of a scheduled pitch cannot come for two slots, one of them its own.
+    movable = sorted(set(changed["previous"]) - set(changed["locked"]))
+    pitch_id = rng.choice(movable)
+    host = next(p["host"] for p in changed["pitches"] if p["id"] == pitch_id)
+    own = changed["previous"][pitch_id][1]
+    other = rng.choice([s for s in sessions if s != own])
+    changed["unavailable"][host] = sorted(set(changed["unavailable"].get(host, [])) | {own, other})
+    return changed
+
+
+def moved_in_time(previous: dict[str, Any], schedule: dict[str, Any]) -> int:
+    """Count published pitches now unscheduled or at another first slot (MOVE_T)."""
+    return sum(
+        1
+        for pitch, (_, slot) in previous.items()
+        if pitch not in schedule or schedule[pitch][1] != slot
+    )
+
+
+def replan(seed: int, seconds: float, folder: Path) -> str:
+    """Plan the small event, change it, re-plan from the published grid and from scratch."""
+    data = generate("small", seed)
+    first_path = folder / f"replan-{seed}-first.json"
+    first_path.write_text(json.dumps(data))
+    grid = solve_file(first_path, seconds, seed, "auto")[0]
+    changed = changed_event(data, grid, seed)
+    kept_path = folder / f"replan-{seed}-changed.json"
+    kept_path.write_text(json.dumps(changed))
+    scratch = dict(changed, previous={})
+    scratch_path = folder / f"replan-{seed}-scratch.json"
+    scratch_path.write_text(json.dumps(scratch))
+    again = solve_file(kept_path, seconds, seed, "auto")[0]
+    fresh = solve_file(scratch_path, seconds, seed, "auto")[0]
+    published = len(changed["previous"])
+    return (
+        f"| small-{seed} | {published} | {moved_in_time(changed['previous'], again['schedule'])}"
+        f" | {again['meta']['terms']['move_room']} | {again['meta']['objective']:.1f} | "
+        f"{moved_in_time(changed['previous'], fresh['schedule'])} | "
+        f"{fresh['meta']['objective']:.1f} |"
+    )
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def best_known(sizes: list[str], seeds: list[int], seconds: float, folder: Path) -> None:
+    """Run every method long, and record the best J per problem and how it was found."""
+    record = load_best_known()
+    for size in sizes:
+        for seed in seeds:
+            key = f"{size}-{seed}"
+            tries = [("cpsat", 0, seconds)] + [("anneal", s, seconds) for s in range(3)]
+            tries += [("auto", 0, seconds)]
+            for method, run_seed, limit in tries:
+                path = folder / f"{key}.json"
+                if not path.exists():
+                    path.write_text(json.dumps(generate(size, seed)))
+                grid = solve_file(path, limit, run_seed, method)[0]
+                value = grid["meta"]["objective"]
+                print(
+                    f"{key} {method} seed {run_seed} {limit:g}s: J {value:.1f} "
+                    f"(bound {grid['meta']['bound']:.1f}, load {_load()})",
+                    flush=True,
+                )
+                known = record.get(key)
+                if known is None or value > known["objective"] + 1e-9:
+                    record[key] = {
+                        "objective": value,
+                        "method": method,
+                        "seed": run_seed,
+                        "seconds": limit,
+                        "bound": grid["meta"]["bound"],
+                        "found": time.strftime("%Y-%m-%d"),
+                    }
+                    BEST_KNOWN.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+                    # Keep the grid too, so the record can be checked.
+                    (folder / f"{key}-best.json").write_text(json.dumps(grid))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark from the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="small,large")
+    parser.add_argument("--seconds", default="10,60", help="time limits for the solver")
+    parser.add_argument("--seeds", default="0")
+    parser.add_argument(
+        "--methods",
+        default="greedy,auto,cpsat",
+        help="greedy, auto (the solver), anneal, cpsat (CP-SAT alone)",
+    )
+    parser.add_argument("--cpsat-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--write", type=Path, metavar="DIR", help="write the problem files to DIR and stop"
+    )
+    parser.add_argument(
+        "--best-known",
+        action="store_true",
+        help="long runs of every method; record the best J per problem",
+    )
+    parser.add_argument("--best-seconds", type=float, default=300.0)
+    parser.add_argument("--no-replan", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = args.sizes.split(",")
+    seeds = [int(s) for s in args.seeds.split(",")]
+    limits = [float(s) for s in args.seconds.split(",")]
+    methods = args.methods.split(",")
+    if args.write:
+        args.write.mkdir(parents=True, exist_ok=True)
+        for size in sizes:
+            for seed in seeds:
+                (args.write / f"{size}-{seed}.json").write_text(json.dumps(generate(size, seed)))
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if args.best_known:
+            best_known(sizes, seeds, args.best_seconds, folder)
+            return 0
+        print(
+            f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
+            f"load {_load()} at the start"
+        )
+        print(HEADER)
+        best = load_best_known()
+        for size in sizes:
+            for seed in seeds:
+                for method in methods:
+                    if method == "greedy":
+                        plan = [1.0]
+                    elif method == "cpsat":
+                        plan = [args.cpsat_seconds]
+                    else:
+                        plan = limits
+                    for limit in plan:
+                        print(_row(measure(size, seed, method, limit, folder), best), flush=True)
+        print(f"# load {_load()} at the end")
+        if not args.no_replan and "small" in sizes:
+            print(
+                "\n| event | published | moved in time (re-plan) | moved room | J | "
+                "moved in time (from scratch) | J |\n|---|---|---|---|---|---|---|"
+            )
+            for seed in seeds:
+                print(replan(seed, limits[0], folder), flush=True)
+            print(f"# load {_load()} at the end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

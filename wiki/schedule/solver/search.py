@@ -39,6 +39,9 @@ PROGRESS_EVERY = 0.5  # seconds between progress reports when nothing improves
 IMPROVED_EVERY = 0.1  # at most this often for improvements, so a fast start does not flood
 CHUNK = 1000  # annealing steps between looks at the clock, the child and should_stop
 CPSAT_MIN_SECONDS = 5.0  # below this CP-SAT cannot even start (imports, model, presolve)
+# Above this many pair-in-slot helpers (the 200-pitch camps have 150,000) CP-SAT spent the
+# whole minute building and presolving the model on this machine and proved nothing.
+CPSAT_MAX_PAIRS = 40_000
 T_END = 0.3
 
 
@@ -142,7 +145,8 @@ class _Child:
             # Closed already, or the request is still being written: stop it the hard way.
             self.process.terminate()
         try:
-            self.process.wait(timeout=2)
+            # Its bounds came in as it went; nothing it could still say is worth a wait.
+            self.process.wait(timeout=0.3)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
@@ -293,7 +297,9 @@ def solve(
     try:
         if method in ("auto", "cpsat") and not run.optimal:
             remaining = run.deadline - time.monotonic()
-            if method == "cpsat" or remaining >= CPSAT_MIN_SECONDS:
+            if method == "cpsat" or (
+                remaining >= CPSAT_MIN_SECONDS and _pair_count(index) <= CPSAT_MAX_PAIRS
+            ):
                 child = _Child(
                     problem,
                     index.schedule(state.places()),
@@ -315,6 +321,21 @@ def solve(
             child.stop()
             run.hear(child, adopt=method == "cpsat")
     return _result(run, deterministic)
+
+
+def _pair_count(index: Index) -> int:
+    """Estimate the CP-SAT model's size: co-voted pairs times the slots both could take."""
+    slots = [set(s for _, s in index.candidates[i]) for i in range(index.n)]
+    spans = [
+        {t for s in slots[i] for t in index.occupies(i, s)} for i in range(index.n)
+    ]
+    count = 0
+    for i in range(index.n):
+        row = index.covote[i]
+        for j in range(i + 1, index.n):
+            if row[j]:
+                count += len(spans[i] & spans[j])
+    return count
 
 
 def _anneal(run: _Solve, state: State, seed: int, steps: int | None, child: _Child | None) -> bool:
