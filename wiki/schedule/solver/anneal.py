@@ -52,7 +52,11 @@ class Annealer:
     def _clash_at(self, i: int, slots: range) -> int:
         covote = self.index.covote[i]
         running = self.state.running
-        return sum(covote[q] for t in slots for q in running[t])
+        total = 0
+        for t in slots:
+            for q in running[t]:
+                total += covote[q]
+        return total
 
     def _gap_change(self, changes: dict[int, int]) -> int:
         """Return how FAMGAP changes when family options per slot change by ``changes``."""
@@ -245,7 +249,12 @@ class Annealer:
         self.current = self.state.objective()
 
     def typical_loss(self, samples: int = 300) -> float:
-        """Return the median loss of the worsening moves a hot walk takes, to set T by."""
+        """Return the median loss of the worsening moves a hot walk takes, to set T by.
+
+        The walk is undone afterwards: the annealing starts from the grid it was given.
+        """
+        start = self.state.places()
+        current = self.current
         losses = []
         for _ in range(samples):
             before = self.current
@@ -253,6 +262,8 @@ class Annealer:
                 self.current = self.state.objective()
                 if self.current < before:
                     losses.append(before - self.current)
+        self.state.load(start)
+        self.current = current
         if not losses:
             return 1.0
         losses.sort()

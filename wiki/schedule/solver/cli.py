@@ -59,6 +59,7 @@ def progress_line(progress: Progress) -> str:
             "time_limit": progress.time_limit,
             "objective": progress.objective,
             "bound": progress.bound,
+            "bound_kind": progress.bound_kind,
             "schedule": {k: list(v) for k, v in progress.grid.schedule.items()},
         }
     )

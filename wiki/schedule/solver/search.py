@@ -55,6 +55,7 @@ class Progress:
     bound: float | None
     time_limit: float
     method: str
+    bound_kind: str = "dots"
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,7 @@ class _Solve:
                     bound=round(self.bound, 6),
                     time_limit=self.time_limit,
                     method=self.method,
+                    bound_kind=self.bound_kind,
                 )
             )
 
@@ -352,6 +354,10 @@ def _anneal(run: _Solve, state: State, seed: int, steps: int | None, child: _Chi
     if budget <= 0:
         return True
     t_start = annealer.typical_loss()
+    if any(p is not None for p in run.index.previous):
+        # Re-planning: start cool enough that moving a published session is rarely taken
+        # on a whim, so what moves is what pays for moving.
+        t_start = min(t_start, max(T_END * 2, run.index.weights.move_time / 4))
     annealer.best, annealer.best_places = run.best_value, list(run.best_places)
     annealer.current = state.objective()
     ratio = T_END / t_start if t_start > T_END else 1.0
