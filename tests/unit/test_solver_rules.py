@@ -274,6 +274,12 @@ def test_why_a_pitch_is_left_out():
     grid = {"f": ("tent", "s1")}
     assert why_unscheduled(problem, grid, "f2").reason == "fits"
 
+    data["slots"] = data["slots"][2:3]  # only the break is left
+    data["unavailable"] = {}
+    assert why_unscheduled(load_problem(data), {}, "z").message == (
+        "There is no session slot for *Nobody came*"
+    )
+
 
 def test_the_report_names_clashes_full_rooms_and_family_gaps():
     data = camp(votes=votes_for("a", "b"))

@@ -199,9 +199,10 @@ def why_unscheduled(
                 "unavailable",
                 f"{who} cannot be there at any time {title} could run",
             )
-        return Unscheduled(
-            pitch_id, "no-slot", f"No run of {pitch.length} session slots fits {title}"
-        )
+        slots = "no session slot" if pitch.length == 1 else "no two session slots in a row"
+        if pitch.for_families:
+            slots += " in family hours"
+        return Unscheduled(pitch_id, "no-slot", f"There is {slots} for {title}")
     taken = set()
     busy = defaultdict(set)
     for other, (room_id, slot_id) in schedule.items():

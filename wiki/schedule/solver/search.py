@@ -328,9 +328,7 @@ def solve(
 def _pair_count(index: Index) -> int:
     """Estimate the CP-SAT model's size: co-voted pairs times the slots both could take."""
     slots = [set(s for _, s in index.candidates[i]) for i in range(index.n)]
-    spans = [
-        {t for s in slots[i] for t in index.occupies(i, s)} for i in range(index.n)
-    ]
+    spans = [{t for s in slots[i] for t in index.occupies(i, s)} for i in range(index.n)]
     count = 0
     for i in range(index.n):
         row = index.covote[i]
