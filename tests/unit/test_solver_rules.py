@@ -301,3 +301,19 @@ def test_the_report_names_clashes_full_rooms_and_family_gaps():
     assert whole.score.clash == 9
     assert whole.gap == pytest.approx((20.0 - whole.score.objective) / 20.0)
     assert whole.unscheduled == ()
+
+
+def test_a_pitch_crowded_out_by_better_supported_ones_is_told_so():
+    data = camp(votes=votes_for("a") + [{"voter": "v1", "pitch": "b", "dots": 1, "at": 1.0}])
+    data["rooms"] = data["rooms"][:1]
+    for slot in data["slots"][1:]:
+        slot["kind"] = "plenary"
+    problem = load_problem(data)
+
+    found = why_unscheduled(problem, {"a": ("hall", "s1")}, "b")
+
+    assert (found.reason, found.message) == (
+        "full",
+        "Every room and time that suits *Privacy* is taken by a session with more dots "
+        "(1 against at least 9)",
+    )

@@ -228,6 +228,25 @@ def why_unscheduled(
                 "family-full",
                 f"No family room is free in family hours for {title}",
             )
+        holders = {
+            other
+            for other, (room_id, slot_id) in schedule.items()
+            if other != pitch_id
+            and any(
+                room_id == index.room_ids[r]
+                and set(problem.occupied_slots(other, slot_id))
+                & set(problem.occupied_slots(pitch_id, index.slot_ids[s]))
+                for r, s in index.candidates[i]
+            )
+        }
+        weakest = min((index.adjusted[index.pitch_pos[o]] for o in holders), default=None)
+        if weakest is not None and weakest >= index.adjusted[i]:
+            return Unscheduled(
+                pitch_id,
+                "full",
+                f"Every room and time that suits {title} is taken by a session with more "
+                f"dots ({index.adjusted[i]:g} against at least {weakest:g})",
+            )
         return Unscheduled(
             pitch_id,
             "full",

@@ -415,4 +415,4 @@ def _result(run: _Solve, deterministic: bool) -> Result:
         meta["cpsat_status"] = run.child_status
     grid = Grid(grid.schedule, meta)
     run.report(force=True)
-    return Result(grid=grid, score=figures, meta=grid.meta)
+    return Result(grid=grid, score=figures, meta=dict(grid.meta))
