@@ -193,6 +193,8 @@ class _Solve:
         self.last_report = -math.inf
         self.pending = False
         self.child_status: str | None = None
+        self.steps_done = 0
+        self.steps_budget = 0
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -349,6 +351,7 @@ def _anneal(run: _Solve, state: State, seed: int, steps: int | None, child: _Chi
         return True
     begun = time.monotonic()
     budget = steps if steps is not None else step_budget(run.index, run.deadline - begun)
+    run.steps_budget = budget
     if budget <= 0:
         return True
     t_start = annealer.typical_loss()
@@ -377,6 +380,7 @@ def _anneal(run: _Solve, state: State, seed: int, steps: int | None, child: _Chi
         annealer.run(n, t_start * ratio**share, t_start * ratio**end_share)
         share = end_share
         done += n
+        run.steps_done = done
         chunk_seconds = time.monotonic() - now
         if annealer.improved:
             annealer.improved = False
@@ -409,6 +413,8 @@ def _result(run: _Solve, deterministic: bool) -> Result:
         "method": run.method,
         "found_by": run.best_from,
         "deterministic": deterministic and not run.cancelled,
+        "steps": run.steps_done,
+        "step_budget": run.steps_budget,
         "terms": figures.as_dict(),
     }
     if run.child_status is not None:
