@@ -1,0 +1,1 @@
+"""Scheduling: rooms, time slots and the grid of sessions (issue 11)."""
