@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from wiki import bounds
 from wiki import config as settings
 from wiki.extensions import csrf, db, htmx, limiter, login_manager
 
@@ -15,6 +16,7 @@ from wiki.extensions import csrf, db, htmx, limiter, login_manager
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the application: defaults, then CAMPWIKI_* variables, then ``config``."""
     app = Flask(__name__, instance_relative_config=True)
+    bounds.init_app(app)
     app.config.update(settings.defaults(app.instance_path))
     app.config.from_prefixed_env("CAMPWIKI")
     if config:

@@ -9,6 +9,7 @@ from wiki.events.models import (
     Rsvp,
     RsvpChild,
 )
+from wiki.idempotency import Submission
 from wiki.live.models import LiveEvent
 from wiki.moderation.models import Report
 from wiki.pages.models import Page, PageAlias, PageLink, Revision
@@ -37,6 +38,7 @@ __all__ = [
     "RateLimitCounter",
     "Report",
     "Revision",
+    "Submission",
     "Role",
     "User",
 ]

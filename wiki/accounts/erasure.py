@@ -51,7 +51,9 @@ def delete_account(user: User, password: str) -> None:
         .distinct()
         .order_by(Ballot.event_id, Dot.pitch_id)
     ).all()
-    # The database removes or unnames the rest (ON DELETE CASCADE / SET NULL).
+    pitches.lock_for_erasure(user)
+    # The database removes or unnames the rest (ON DELETE CASCADE / SET NULL): whole ballots
+    # go with their dots, so every ballot left still spends exactly the dots it holds.
     db.session.execute(delete(User).where(User.id == user.id))
     db.session.expire_all()
     for event in held:

@@ -7,8 +7,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -18,7 +16,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from wiki.events.models import AgeBand
+from wiki.bounds import IdField, WholeNumberField
+from wiki.events.models import MAX_ADULTS, MAX_CAPACITY, MAX_DOTS, AgeBand
+from wiki.idempotency import SubmitOnce
 
 TIMEZONES = [
     "Europe/London",
@@ -67,14 +67,30 @@ class EventForm(FlaskForm):
         description="Public transport, parking, step-free routes, where the entrance is.",
     )
     map_url = URLField("Map link", validators=[Optional(), Length(max=500)])
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         "Capacity (people, children included)",
         validators=[Optional()],
+        low=1,
+        high=MAX_CAPACITY,
+        message=f"Capacity must be a whole number from 1 to {MAX_CAPACITY:,}, "
+        "or empty for no limit.",
         description="Leave empty for no limit. When full, households join a waiting list.",
     )
-    dots_per_person = IntegerField("Dots per person", default=5, validators=[InputRequired(WHOLE)])
-    max_dots_per_pitch = IntegerField(
-        "Most dots one person may put on one session", default=3, validators=[InputRequired(WHOLE)]
+    dots_per_person = WholeNumberField(
+        "Dots per person",
+        default=5,
+        validators=[InputRequired(WHOLE)],
+        low=1,
+        high=MAX_DOTS,
+        message=f"Dots per person must be a whole number from 1 to {MAX_DOTS}.",
+    )
+    max_dots_per_pitch = WholeNumberField(
+        "Most dots one person may put on one session",
+        default=3,
+        validators=[InputRequired(WHOLE)],
+        low=1,
+        high=MAX_DOTS,
+        message=f"The most dots on one session must be a whole number from 1 to {MAX_DOTS}.",
     )
     children_vote = BooleanField("Children registered in an RSVP get their own dots", default=True)
     allow_self_dots = BooleanField("People may put dots on their own sessions")
@@ -82,7 +98,7 @@ class EventForm(FlaskForm):
 
 
 class ChildForm(Form):
-    child_id = HiddenField()
+    child_id = IdField(message="That child is not in this RSVP any more; reload the page.")
     first_name = StringField("First name", validators=[Optional(), Length(max=40)])
     age_band = SelectField(
         "Age",
@@ -92,7 +108,14 @@ class ChildForm(Form):
 
 
 class RsvpForm(FlaskForm):
-    adults = IntegerField("Adults (including you)", default=1, validators=[InputRequired(WHOLE)])
+    adults = WholeNumberField(
+        "Adults (including you)",
+        default=1,
+        validators=[InputRequired(WHOLE)],
+        low=1,
+        high=MAX_ADULTS,
+        message=f"A household brings from 1 to {MAX_ADULTS} adults.",
+    )
     children = FieldList(FormField(ChildForm), min_entries=1)
     access_needs = TextAreaField(
         "Access needs (optional)",
@@ -109,6 +132,6 @@ class RsvpForm(FlaskForm):
     accepted_conduct = BooleanField("I accept the code of conduct for everyone in my household")
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(SubmitOnce, FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     body = TextAreaField("Text (Markdown)", validators=[Optional(), Length(max=20000)])

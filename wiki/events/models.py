@@ -79,6 +79,13 @@ class RsvpStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# Bounds of the numbers a facilitator or household types; the CHECKs below hold the lower
+# ones, these upper ones keep every number far inside the INTEGER columns.
+MAX_CAPACITY = 100_000
+MAX_DOTS = 100
+MAX_ADULTS = 10
+
+
 class Event(Base):
     __tablename__ = "events"
     __table_args__ = (

@@ -15,6 +15,9 @@ from wiki.accounts.models import User
 from wiki.database import utcnow
 from wiki.events.links import date_range, event_url
 from wiki.events.models import (
+    MAX_ADULTS,
+    MAX_CAPACITY,
+    MAX_DOTS,
     AgeBand,
     Event,
     EventState,
@@ -32,9 +35,7 @@ from wiki.pages.proposal import proposal_text
 from wiki.rules import RuleError
 from wiki.words import are_left, noun, plural
 
-MAX_ADULTS = 10
 MAX_CHILDREN = 12
-MAX_CAPACITY = 100_000
 
 
 class EventError(RuleError):
@@ -91,6 +92,12 @@ def _check(details: EventDetails, event: Event | None) -> None:
             "capacity",
             f"Capacity must be a whole number from 1 to {MAX_CAPACITY:,}, or empty for no limit.",
         )
+    for name, label in (
+        ("dots_per_person", "Dots per person"),
+        ("max_dots_per_pitch", "The most dots on one session"),
+    ):
+        if not 1 <= getattr(details, name) <= MAX_DOTS:
+            raise EventError(name, f"{label} must be a whole number from 1 to {MAX_DOTS}.")
     if details.max_dots_per_pitch > details.dots_per_person:
         raise EventError(
             "max_dots_per_pitch", "The most dots on one session cannot exceed the dots per person."

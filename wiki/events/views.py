@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from wiki import idempotency
 from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
 from wiki.auth import role_required
@@ -252,7 +253,7 @@ def rsvp(slug: str):
                 services.ChildDetails(
                     first_name=entry.first_name.data or "",
                     age_band=entry.age_band.data or "",
-                    id=int(entry.child_id.data) if (entry.child_id.data or "").isdigit() else None,
+                    id=entry.child_id.data,
                 )
                 for entry in form.children
             ],
@@ -337,6 +338,8 @@ def announce(slug: str):
     event = get_event(slug)
     form = AnnouncementForm()
     if form.validate_on_submit():
+        if (first := idempotency.claim(form, current_user)) is not None:
+            return idempotency.repeat(first)
         try:
             announcements.post_announcement(
                 event, form.title.data, form.body.data or "", current_user
@@ -345,7 +348,8 @@ def announce(slug: str):
             add_form_error(form, error.field, error.message)
         else:
             flash("Announcement posted.", "success")
-            return redirect(url_for("events.view", slug=event.slug, _anchor="news"), 303)
+            news = url_for("events.view", slug=event.slug, _anchor="news")
+            return idempotency.done(form, redirect(news, 303))
     return _event_page(event, form, status=422)
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from wiki.bounds import MAX_INT
 from wiki.extensions import db
 from wiki.live import services, sse
 from wiki.live.hub import Hub, Subscriber, get_hub
@@ -17,7 +18,6 @@ from wiki.live.models import LiveEvent
 bp = Blueprint("live", __name__, url_prefix="/-/live")
 
 TOPIC_RE = re.compile(r"(event|page):([0-9]{1,18})")
-MAX_ID = 2**31 - 1
 RETRY_MILLISECONDS = 2000
 
 
@@ -25,7 +25,7 @@ def check_topic(topic: str) -> None:
     """Answer 404 unless ``topic`` names an event or a page the visitor may see."""
     match = TOPIC_RE.fullmatch(topic)
     # Ids past a 32-bit integer exist nowhere, and PostgreSQL refuses to compare them.
-    if match is None or int(match.group(2)) > MAX_ID:
+    if match is None or int(match.group(2)) > MAX_INT:
         abort(404)
     kind, ident = match.group(1), int(match.group(2))
     if kind == "event":

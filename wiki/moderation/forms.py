@@ -4,15 +4,18 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired
 
+from wiki.bounds import IdField
+from wiki.idempotency import SubmitOnce
 
-class ReportForm(FlaskForm):
+
+class ReportForm(SubmitOnce, FlaskForm):
     reason = TextAreaField(
         "What is wrong?",
         validators=[DataRequired(message="Say what is wrong, so the facilitators know.")],
         description="A sentence or two is plenty. Only the facilitators will read it.",
     )
     target_type = HiddenField()
-    target_id = HiddenField()
+    target_id = IdField(message="There is nothing to report there: it may have been removed.")
     next = HiddenField()
 
 

@@ -327,7 +327,10 @@ def hide_target(target: Target, by: User, note: str = "") -> int:
     elif target.type is TargetType.PITCH:
         if item.is_active:
             # Last: declining publishes a live event, which should end the transaction's work.
-            pitches.decline_pitch(item, note or DEFAULT_DECLINE_REASON)
+            try:
+                pitches.decline_pitch(item, note or DEFAULT_DECLINE_REASON)
+            except pitches.PitchError:
+                pass  # declined or merged a moment ago: off the board all the same
     elif target.type is TargetType.COMMENT:
         item.hidden = True
     else:

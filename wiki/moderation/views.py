@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from wiki import idempotency
 from wiki.accounts.models import Role
 from wiki.auth import role_required
+from wiki.bounds import whole_number
 from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.extensions import db, limiter
 from wiki.moderation import services
@@ -45,9 +47,9 @@ def moderation_context() -> dict:
     return {"open_report_count": open_report_count}
 
 
-def get_target(target_type: str | None, target_id: str | None) -> services.Target:
+def get_target(target_type: str | None, target_id: str | int | None) -> services.Target:
     """Return what is being reported or answer 404."""
-    number = int(target_id) if target_id and target_id.isdigit() else None
+    number = whole_number(target_id)
     target = services.find_target(target_type or "", number, staff=_is_facilitator())
     if target is None:
         abort(404, "There is nothing to report there: it may have been removed already.")
@@ -81,7 +83,7 @@ def new():
     """Ask what is wrong with the page, pitch, comment or announcement being reported."""
     target = get_target(request.args.get("type"), request.args.get("id"))
     form = ReportForm(
-        target_type=target.type.value, target_id=str(target.id), next=request.args.get("next", "")
+        target_type=target.type.value, target_id=target.id, next=request.args.get("next", "")
     )
     return _report_page(form, target)
 
@@ -95,13 +97,15 @@ def create():
     form = ReportForm()
     target = get_target(form.target_type.data, form.target_id.data)
     if form.validate_on_submit():
+        if (first := idempotency.claim(form, current_user)) is not None:
+            return idempotency.repeat(first)
         try:
             report = services.file_report(target, form.reason.data, current_user, form.next.data)
         except services.ModerationError as error:
             add_form_error(form, error.field, error.message)
         else:
             flash(THANKS, "success")
-            return redirect(report.target_url, 303)
+            return idempotency.done(form, redirect(report.target_url, 303))
     return _report_page(form, target, status=422)
 
 
@@ -109,11 +113,8 @@ def create():
 def too_many_reports(error):
     """Keep what the person wrote when they hit the limit, and say how to reach someone."""
     form = ReportForm()
-    number = form.target_id.data or ""
     target = services.find_target(
-        form.target_type.data or "",
-        int(number) if number.isdigit() else None,
-        staff=_is_facilitator(),
+        form.target_type.data or "", form.target_id.data, staff=_is_facilitator()
     )
     limit = getattr(error, "limit", None)
     message = (

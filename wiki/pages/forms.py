@@ -5,6 +5,9 @@ from wtforms import HiddenField, IntegerField, RadioField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from wiki.bounds import IdField
+from wiki.idempotency import SubmitOnce
+
 TEMPLATES = [
     SelectChoice("blank", "A blank page"),
     SelectChoice("proposal", "An event proposal (why, when, where, families, facilities…)"),
@@ -23,10 +26,12 @@ class EditForm(FlaskForm):
         validators=[Optional(), Length(max=300)],
         description="A few words for the history, e.g. “added the venue”.",
     )
-    base_revision = HiddenField()
+    # Missing (a form from before it was added, a hand-made request) means "not known":
+    # the save then merges with, or shows a conflict against, the newest text.
+    base_revision = IdField(message="This form is from a page that changed; reload and edit again.")
 
 
-class NewPageForm(EditForm):
+class NewPageForm(SubmitOnce, EditForm):
     template = RadioField("Start from", choices=TEMPLATES, default="blank")
 
 

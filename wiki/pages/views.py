@@ -16,9 +16,11 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from wiki import idempotency
 from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
 from wiki.auth import role_required
+from wiki.bounds import query_int, whole_number
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.extensions import db
 from wiki.pages import display, listings, markup, services
@@ -153,6 +155,8 @@ def new():
     if request.method == "GET" and form.template.data == "proposal" and not form.body.data:
         form.body.data = proposal_text(form.title.data or "Our BarCamp")
     if form.validate_on_submit() and request.form.get("action") != "preview":
+        if (first := idempotency.claim(form, current_user)) is not None:
+            return idempotency.repeat(first)
         body = form.body.data or ""
         if form.template.data == "proposal" and not body.strip():
             body = proposal_text(form.title.data)
@@ -161,7 +165,7 @@ def new():
         except services.PageError as error:
             add_form_error(form, error.field, error.message)
         else:
-            return _after_save(outcome, form)
+            return idempotency.done(form, _after_save(outcome, form))
     return _editor("pages/new.html", form, None, status=form_errors_status(form))
 
 
@@ -172,13 +176,10 @@ def edit(slug: str):
     page = get_page(slug)
     require_edit(page)
     current = page.current_revision
-    form = EditForm(
-        title=page.title,
-        body=current.body if current else "",
-        base_revision=current.id if current else "",
-    )
+    # The revision the editor started from is what the form says, never assumed.
+    started = {"base_revision": current.id if current else None} if request.method == "GET" else {}
+    form = EditForm(title=page.title, body=current.body if current else "", **started)
     if form.validate_on_submit() and request.form.get("action") != "preview":
-        base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else None
         try:
             outcome = services.save_page(
                 page,
@@ -186,7 +187,7 @@ def edit(slug: str):
                 form.body.data or "",
                 current_user,
                 form.summary.data,
-                base_revision_id=base,
+                base_revision_id=form.base_revision.data,
             )
         except services.PageError as error:
             add_form_error(form, error.field, error.message)
@@ -199,7 +200,7 @@ def _after_save(outcome: services.SaveOutcome, form):
     page = outcome.page
     if outcome.conflict:
         theirs = outcome.theirs
-        form.base_revision.data = str(theirs.id)
+        form.base_revision.data = theirs.id
         return render(
             "pages/conflict.html",
             status=409,
@@ -248,14 +249,15 @@ def tick(slug: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     index, _, checked = request.form.get("task", "").partition(":")
-    base = request.form.get("base_revision", "")
-    if not index.isdigit() or checked not in ("0", "1") or not base.isdigit():
+    index = whole_number(index, low=0)
+    base = whole_number(request.form.get("base_revision"))
+    if index is None or checked not in ("0", "1") or base is None:
         abort(400, "That task could not be read; reload the page and try again.")
     number = int(index)
     status = error = None
     message = ""
     try:
-        outcome = services.tick_task(page, number, checked == "1", current_user, int(base))
+        outcome = services.tick_task(page, number, checked == "1", current_user, base)
     except services.PageError as refused:
         error = refused.message
     else:
@@ -288,7 +290,7 @@ def tick(slug: str):
 def history(slug: str):
     """List every revision of a page, newest first."""
     page = get_page(slug)
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = query_int("page", 1)
     revisions = db.session.scalars(
         page.revisions_query().limit(HISTORY_PAGE_SIZE).offset((number - 1) * HISTORY_PAGE_SIZE)
     ).all()
@@ -305,8 +307,8 @@ def history(slug: str):
 def diff(slug: str):
     """Show the changes between two revisions, words highlighted."""
     page = get_page(slug)
-    new_number = request.args.get("to", page.revision_count, type=int)
-    old_number = request.args.get("from", new_number - 1, type=int)
+    new_number = query_int("to", page.revision_count)
+    old_number = query_int("from", new_number - 1, low=0)
     if old_number > new_number:
         old_number, new_number = new_number, old_number
     new = get_revision(page, new_number)
@@ -509,7 +511,7 @@ RECENT_PAGE_SIZE = 50
 @bp.get("/-/recent")
 def recent():
     """List the latest changes to every page, with links to each diff."""
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = query_int("page", 1)
     changes = db.session.scalars(
         listings.recent_changes()
         .limit(RECENT_PAGE_SIZE + 1)

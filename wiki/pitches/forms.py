@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -12,9 +11,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from wiki.bounds import IdField, WholeNumberField
+from wiki.idempotency import SubmitOnce
 from wiki.pitches.models import Audience, Need, PitchFormat
 
 
@@ -23,7 +24,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PitchForm(FlaskForm):
+class PitchForm(SubmitOnce, FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=120)])
     summary = TextAreaField(
         "What is it about?",
@@ -45,11 +46,11 @@ class PitchForm(FlaskForm):
         choices=[SelectChoice(a.value, a.label) for a in Audience],
         default="everyone",
     )
-    min_age = IntegerField(
-        "Youngest age", validators=[Optional(), NumberRange(0, 120, "Ages are 0 to 120.")]
+    min_age = WholeNumberField(
+        "Youngest age", validators=[Optional()], low=0, high=120, message="Ages are 0 to 120."
     )
-    max_age = IntegerField(
-        "Oldest age", validators=[Optional(), NumberRange(0, 120, "Ages are 0 to 120.")]
+    max_age = WholeNumberField(
+        "Oldest age", validators=[Optional()], low=0, high=120, message="Ages are 0 to 120."
     )
     young_leader = BooleanField("Led by a young person")
     needs = CheckboxList("Needs", choices=[SelectChoice(n.value, n.label) for n in Need])
@@ -70,7 +71,7 @@ class PitchForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(SubmitOnce, FlaskForm):
     body = TextAreaField("Your question or comment", validators=[DataRequired(), Length(max=5000)])
 
 
@@ -79,4 +80,8 @@ class DeclineForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    into = SelectField("Merge into", coerce=int, validate_choice=False)
+    into = IdField(
+        "Merge into",
+        validators=[InputRequired("Choose the session to merge this one into.")],
+        message="Choose the session to merge this one into.",
+    )

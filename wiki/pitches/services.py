@@ -209,9 +209,14 @@ def decline_pitch(pitch: Pitch, reason: str) -> None:
     reason = " ".join(reason.split())
     if not reason:
         raise PitchError("reason", "Say why the session is declined; the pitcher will read it.")
-    _return_all_dots(pitch)
+    _lock_pitches(pitch)
+    if not pitch.is_active:
+        raise PitchError("reason", "This session was already declined or merged.")
+    for ballot_id, count in _take_dots(pitch):
+        _give_back(ballot_id, count)
     pitch.status = PitchStatus.DECLINED
     pitch.declined_reason = reason[:300]
+    _forget_votes()
     live.publish(live.event_topic(pitch.event_id), "pitch-changed", {"pitch": pitch.id})
 
 
@@ -254,39 +259,150 @@ def merge_consequences(duplicate: Pitch) -> list[str]:
 
 
 def merge_pitches(duplicate: Pitch, into: Pitch) -> None:
-    """Merge a duplicate into another pitch; dots move across, capped by the rules."""
+    """Merge a duplicate into another pitch; dots move across, capped by the rules.
+
+    Each voter's dots on the duplicate join theirs on the other session up to the most one
+    person may put on a session; the rest go back to the voter. Every step is a statement
+    relative to the rows (see ``_take_dots``), so votes placed meanwhile are never lost.
+    """
     if duplicate.id == into.id or duplicate.event_id != into.event_id:
         raise PitchError("into", "Choose another session of the same event.")
+    _lock_pitches(duplicate, into)
     if not into.is_active:
         raise PitchError("into", "That session is no longer active.")
-    rows = db.session.execute(
-        select(Dot, Ballot)
-        .join(Ballot, Ballot.id == Dot.ballot_id)
-        .where(Dot.pitch_id == duplicate.id)
-    ).all()
-    for dot, ballot in rows:
-        target = db.session.get(Dot, (ballot.id, into.id))
-        if target is None:
-            target = Dot(ballot_id=ballot.id, pitch_id=into.id, count=0)
-            db.session.add(target)
-        moved = min(dot.count, max(ballot.per_pitch - target.count, 0))
-        target.count += moved
-        ballot.spent -= dot.count - moved  # dots over the cap go back to the voter
-        db.session.delete(dot)
+    if not duplicate.is_active:
+        raise PitchError("into", "This session was already declined or merged.")
+    for ballot_id, count in _take_dots(duplicate):
+        _move_capped(ballot_id, into.id, count)
     duplicate.status = PitchStatus.MERGED
     duplicate.merged_into = into
+    _forget_votes()
     db.session.flush()
     topic = live.event_topic(into.event_id)
     live.publish(topic, "pitch-changed", {"pitch": duplicate.id})
     announce_dots(into.event, into)
 
 
-def _return_all_dots(pitch: Pitch) -> None:
-    for dot in db.session.scalars(select(Dot).where(Dot.pitch_id == pitch.id)).all():
-        db.session.execute(
-            update(Ballot).where(Ballot.id == dot.ballot_id).values(spent=Ballot.spent - dot.count)
+# How the dot rules hold under concurrency. ``spent`` is only ever changed by an UPDATE
+# relative to the row (``spent = spent + 1``, ``spent = spent - :n``) with ``n`` taken from
+# the rows the same transaction deleted or moved, so ``spent`` stays the sum of the ballot's
+# dots whatever commits in between (tests/test_dot_races.py checks it after a race on both
+# databases; a CHECK cannot see other rows, and a trigger would duplicate these statements).
+# Locks are taken in one order everywhere, so no two requests wait for each other: pitches
+# (votes share, merges and declines take them whole), then ballots by id, then dots.
+
+
+def _lock_pitches(*pitches: Pitch) -> None:
+    """Lock the pitches (by id, so two merges never deadlock) and refresh their state."""
+    db.session.scalars(
+        select(Pitch)
+        .where(Pitch.id.in_(sorted({p.id for p in pitches})))
+        .order_by(Pitch.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def _hold_open(pitch: Pitch) -> None:
+    """Keep the pitch from being declined or merged until this vote commits, or refuse it.
+
+    A share lock on PostgreSQL (votes do not wait for each other); SQLite's write lock
+    already orders every vote.
+    """
+    status = db.session.scalar(
+        select(Pitch.status).where(Pitch.id == pitch.id).with_for_update(read=True)
+    )
+    if status != PitchStatus.ACTIVE:
+        raise VoteRefused("That session is not open for dots.")
+
+
+def lock_ballots(where) -> None:
+    """Lock the ballots matching ``where`` in id order, before any of their dots change."""
+    db.session.execute(select(Ballot.id).where(where).order_by(Ballot.id).with_for_update())
+
+
+def lock_for_erasure(user: User) -> None:
+    """Lock what deleting ``user`` changes in the order merges and votes take it.
+
+    The database unnames their pitches (and their children's) and deletes their ballots with
+    their dots; taking those rows first means a merge or decline running meanwhile waits for
+    the deletion, or the deletion for it, and never both for each other.
+    """
+    children = (
+        select(RsvpChild.id).join(Rsvp, Rsvp.id == RsvpChild.rsvp_id).where(Rsvp.user_id == user.id)
+    )
+    db.session.execute(
+        select(Pitch.id)
+        .where(
+            (Pitch.host_id == user.id)
+            | (Pitch.created_by_id == user.id)
+            | Pitch.child_id.in_(children)
         )
-    db.session.execute(delete(Dot).where(Dot.pitch_id == pitch.id))
+        .order_by(Pitch.id)
+        .with_for_update()
+    )
+    lock_ballots(Ballot.user_id == user.id)
+
+
+def _take_dots(pitch: Pitch) -> list[tuple[int, int]]:
+    """Delete every dot on the pitch; return (ballot id, count) as the DELETE removed them."""
+    lock_ballots(Ballot.id.in_(select(Dot.ballot_id).where(Dot.pitch_id == pitch.id)))
+    rows = db.session.execute(
+        delete(Dot).where(Dot.pitch_id == pitch.id).returning(Dot.ballot_id, Dot.count),
+        execution_options={"synchronize_session": False},
+    ).all()
+    return sorted((ballot_id, count) for ballot_id, count in rows if count)
+
+
+def _give_back(ballot_id: int, count: int) -> None:
+    db.session.execute(
+        update(Ballot).where(Ballot.id == ballot_id).values(spent=Ballot.spent - count),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _move_capped(ballot_id: int, pitch_id: int, count: int) -> None:
+    """Add ``count`` of the ballot's dots to the pitch up to its per-session cap; return the
+    rest to the ballot. Both amounts are computed by the database from the rows."""
+
+    def capped(existing, per_pitch):
+        total = existing + count
+        return case((total <= per_pitch, total), (existing >= per_pitch, existing), else_=per_pitch)
+
+    existing = func.coalesce(
+        select(Dot.count)
+        .where(Dot.ballot_id == ballot_id, Dot.pitch_id == pitch_id)
+        .scalar_subquery(),
+        0,
+    )
+    # First what does not fit goes back, computed from the dots already there...
+    db.session.execute(
+        update(Ballot)
+        .where(Ballot.id == ballot_id)
+        .values(spent=Ballot.spent - (existing + count - capped(existing, Ballot.per_pitch))),
+        execution_options={"synchronize_session": False},
+    )
+    # ...then the rest joins them.
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(Dot)
+        .values(ballot_id=ballot_id, pitch_id=pitch_id, count=0)
+        .on_conflict_do_nothing()
+    )
+    per_pitch = select(Ballot.per_pitch).where(Ballot.id == ballot_id).scalar_subquery()
+    db.session.execute(
+        update(Dot)
+        .where(Dot.ballot_id == ballot_id, Dot.pitch_id == pitch_id)
+        .values(count=capped(Dot.count, per_pitch)),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _forget_votes() -> None:
+    # The statements above went past the identity map: reload ballots and dots when asked.
+    for item in list(db.session.identity_map.values()):
+        if isinstance(item, Ballot | Dot):
+            db.session.expire(item)
 
 
 def attach_picture(pitch: Pitch, filename: str, data: bytes, by: User) -> None:
@@ -462,6 +578,7 @@ def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
     UPDATE takes serialises a voter's requests, so parallel requests cannot overspend.
     """
     _check_vote(event, pitch, voter, adding=True)
+    _hold_open(pitch)
     ballot = _ballot(event, voter)
     with db.session.begin_nested():
         spent = db.session.execute(
@@ -509,6 +626,7 @@ def add_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
 def remove_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
     """Take one dot back from a session."""
     _check_vote(event, pitch, voter, adding=False)
+    _hold_open(pitch)
     ballot = existing_ballot(event, voter)
     if ballot is None:
         raise VoteRefused("There is no dot of yours on this session to take back.")

@@ -12,9 +12,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from wiki import idempotency
 from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
 from wiki.auth import role_required
+from wiki.bounds import whole_number
 from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.events.models import Event, RsvpChild
 from wiki.events.views import get_event
@@ -64,9 +66,12 @@ def _voter(event: Event, child_id: int | None = None) -> services.Voter | None:
 
 
 def _voter_from_request(event: Event) -> services.Voter | None:
-    raw = request.values.get("as", "")
+    raw = request.values.get("as", "").strip()
+    child_id = whole_number(raw, low=0)  # 0 or nothing: one's own dots
+    if raw and child_id is None and current_user.is_authenticated:
+        abort(403, "You can only cast dots for children registered in your RSVP.")
     try:
-        return _voter(event, int(raw) if raw.isdigit() else None)
+        return _voter(event, child_id or None)
     except services.PitchError:
         abort(403, "You can only cast dots for children registered in your RSVP.")
 
@@ -222,6 +227,8 @@ def new(slug: str):
     event = get_event(slug)
     form = _pitch_form(event)
     if form.validate_on_submit():
+        if (first := idempotency.claim(form, current_user)) is not None:
+            return idempotency.repeat(first)
         try:
             pitch = services.create_pitch(event, _details(form), current_user)
             _save_picture(pitch, form)
@@ -230,7 +237,8 @@ def new(slug: str):
             db.session.rollback()
         else:
             flash("Your session is on the board. Share it so people dot it!", "success")
-            return redirect(url_for("pitches.show", slug=slug, pitch_id=pitch.id), 303)
+            shown = url_for("pitches.show", slug=slug, pitch_id=pitch.id)
+            return idempotency.done(form, redirect(shown, 303))
     return render(
         "pitches/form.html",
         event=event,
@@ -270,7 +278,7 @@ def _details(form: PitchForm) -> services.PitchDetails:
         tags=form.tags.data or "",
         co_hosts=form.co_hosts.data or "",
         wish=form.wish.data,
-        child_id=int(form.child_id.data) if (form.child_id.data or "").isdigit() else None,
+        child_id=whole_number(form.child_id.data),
     )
 
 
@@ -379,14 +387,15 @@ def comment(slug: str, pitch_id: int):
     pitch = get_pitch(event, pitch_id)
     form = CommentForm()
     if form.validate_on_submit():
+        if (first := idempotency.claim(form, current_user)) is not None:
+            return idempotency.repeat(first)
         try:
             services.add_comment(pitch, current_user, form.body.data)
         except services.PitchError as error:
             add_form_error(form, "body", error.message)
         else:
-            return redirect(
-                url_for("pitches.show", slug=slug, pitch_id=pitch.id, _anchor="comments"), 303
-            )
+            shown = url_for("pitches.show", slug=slug, pitch_id=pitch.id, _anchor="comments")
+            return idempotency.done(form, redirect(shown, 303))
     return _show(event, pitch, form, status=422)
 
 
@@ -503,9 +512,9 @@ def merge(slug: str, pitch_id: int):
     event = get_event(slug)
     pitch = get_pitch(event, pitch_id)
     form = MergeForm()
-    form.into.choices = []
     if not form.validate_on_submit():
-        abort(400)
+        flash(" ".join(form.into.errors) or "Choose the session to merge this one into.", "error")
+        return _show(event, pitch, CommentForm(), status=422)
     into = get_pitch(event, form.into.data)
     try:
         services.merge_pitches(pitch, into)
