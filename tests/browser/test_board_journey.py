@@ -132,11 +132,8 @@ def test_without_javascript_the_board_comes_back_at_the_card_for_the_same_voter(
     assert page.url.endswith(f"#pitch-{board[TITLES[2]]}")
     assert "as=" in page.url
     expect(page.locator("[aria-current='true']")).to_have_text("✓ Maya (4 left)")
-    card = page.locator(f"#pitch-{board[TITLES[2]]}")
-    assert page.evaluate(
-        "el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }",
-        card.element_handle(),
-    )
+    # The browser scrolls to the anchor once the page has laid out: wait for it.
+    expect(page.locator(f"#pitch-{board[TITLES[2]]}")).to_be_in_viewport()
 
 
 def test_a_dot_from_the_session_page_keeps_its_switcher_and_status(page, board):
