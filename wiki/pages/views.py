@@ -6,9 +6,9 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -533,7 +533,7 @@ def recent():
 def recent_feed():
     """Offer recent changes as an Atom feed for feed readers."""
     changes = db.session.scalars(listings.recent_changes().limit(50)).all()
-    body = render_template("pages/recent_feed.xml", changes=changes)
+    body = listings.recent_feed(changes, current_app.config["SITE_NAME"])
     return Response(body, mimetype="application/atom+xml")
 
 
