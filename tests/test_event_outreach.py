@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wiki.accounts.models import User
 from wiki.events import announcements, outreach, services
 from wiki.events.models import Announcement
+from wiki.exports import share
 from wiki.extensions import db
 
 SLUG = "govbarcamp-2026"
@@ -270,7 +271,7 @@ def test_share_description_falls_back_to_the_first_words(client, create_event):
     ]
     assert description.startswith("Sat 17 – Sun 18 Oct 2026 — Welcome A day of fun. A day of")
     assert description.endswith("…") and "<" not in description
-    assert len(description) <= len("Sat 17 – Sun 18 Oct 2026 — ") + outreach.SHARE_TEXT_LENGTH
+    assert len(description) <= len("Sat 17 – Sun 18 Oct 2026 — ") + share.SHARE_TEXT_LENGTH
 
 
 @pytest.mark.parametrize(

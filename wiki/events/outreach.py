@@ -15,10 +15,8 @@ from wiki.events import announcements
 from wiki.events.links import date_range, event_url
 from wiki.events.models import Announcement, Event, EventState
 from wiki.exports import atom, card, ical, qr
-from wiki.exports.share import SHARE_TEXT_LENGTH, first_words, plain_text, share_text
+from wiki.exports.share import first_words, plain_text, share_text
 from wiki.extensions import db
-
-__all__ = ["SHARE_TEXT_LENGTH", "date_range"]
 
 FEED_SIZE = 50
 CALENDAR_DESCRIPTION_LENGTH = 500
