@@ -7,7 +7,7 @@ import feedparser
 import pytest
 from sqlalchemy import func, select
 
-from tests.dom_tree import page
+from tests.dom import page
 from wiki.accounts.models import User
 from wiki.attachments import services as attachments
 from wiki.database import utcnow
