@@ -1,7 +1,8 @@
 """Deleting one's account, and a copy of everything the site holds about a person.
 
 UK GDPR gives people both rights. What others wrote with them stays (a wiki page is
-everyone's work): their name comes off it.
+everyone's work): their name comes off it. Accounts knows its own tables only; every other
+domain does its share from its own ``erasure.py``, answering the signals in ``signals.py``.
 """
 
 from __future__ import annotations
