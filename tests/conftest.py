@@ -211,6 +211,62 @@ def create_event(app: Flask, create_user):
     return factory
 
 
+@pytest.fixture
+def create_pitch(app: Flask):
+    """Return a function that pitches a session at an event, through the pitch service.
+
+    ``create_pitch(event, host, title=..., **details)``: ``details`` are ``PitchDetails``
+    fields (``audience="family"``, ``co_hosts="priya"``, ``child_id=...``).
+    """
+    from wiki.events.models import Event
+    from wiki.pitches import services as pitches
+    from wiki.pitches.models import Pitch
+
+    def factory(event: Event, host: User, title: str = "Picnic planning", **details) -> Pitch:
+        with app.app_context():
+            made = pitches.create_pitch(
+                db.session.get(Event, event.id),
+                pitches.PitchDetails(title=title, **details),
+                db.session.get(User, host.id),
+            )
+            db.session.commit()
+            db.session.expunge(made)
+            return made
+
+    return factory
+
+
+@pytest.fixture
+def vote(app: Flask):
+    """Return a function that puts dots on a pitch, through the vote service, and commits.
+
+    ``vote(voter, pitch, n=1, as_child=None)``: ``voter`` places ``n`` dots of their own, or
+    of the child of their household whose first name is ``as_child``; ``pitch`` is a pitch or
+    its id. Returns how many dots the voter now has on the pitch. A refused dot raises
+    ``VoteRefused`` as it would in a view.
+    """
+    from wiki.pitches import services as pitches
+    from wiki.pitches.models import Pitch
+
+    def factory(voter: User, pitch, n: int = 1, as_child: str | None = None) -> int:
+        assert n >= 1, "vote places at least one dot"
+        with app.test_request_context("/", method="POST"):
+            pitch = db.session.get(Pitch, getattr(pitch, "id", pitch))
+            event, user = pitch.event, db.session.get(User, voter.id)
+            child_id = None
+            if as_child is not None:
+                [child_id] = [
+                    c.id for c in pitches.children_of(event, user) if c.first_name == as_child
+                ]
+            who = pitches.voter_for(event, user, child_id)
+            for _ in range(n):
+                placed = pitches.add_dot(event, pitch, who)
+            db.session.commit()
+            return placed.on_pitch
+
+    return factory
+
+
 class Inbox(Message):
     """An SMTP sink that keeps every message it receives."""
 

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import text
 
+from tests.dom import page
 from wiki import create_app, migrations
 from wiki.config import ConfigError
 from wiki.extensions import db
@@ -147,3 +148,9 @@ def test_editor_pages_answer_plain_htmx_requests(client, auth, participant):
     auth.login(participant)
     response = client.get("/-/new", headers={"HX-Request": "true"})
     assert response.status_code == 200
+    # The whole editor, as a plain request gets it: an htmx request that is not for a
+    # fragment must not come back half a page.
+    doc = page(response)
+    assert [h1.text for h1 in doc.find_all("h1")] == ["New page"]
+    editor = doc.find("form", action="/-/new", method="post")
+    assert {"title", "body", "summary", "csrf_token"} <= set(editor.form_fields())

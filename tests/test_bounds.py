@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from tests.dom import parse
 from tests.test_events import EVENT_FORM
 from wiki.accounts.models import User
 from wiki.extensions import db
@@ -151,7 +152,11 @@ def test_page_numbers_past_the_range_are_not_found(client, page, path, number):
 
 @pytest.mark.parametrize("path", ["/wiki/venue/-/history", "/-/recent"])
 def test_a_page_number_that_is_not_a_number_shows_the_first(client, page, path):
-    assert client.get(f"{path}?page=abc").status_code == 200
+    response = client.get(f"{path}?page=abc")
+    assert response.status_code == 200
+    shown = parse(response.get_data(as_text=True)).find("main")
+    assert "Venue" in shown.text
+    assert shown.text == parse(client.get(path).get_data(as_text=True)).find("main").text
 
 
 def test_ticking_with_a_huge_base_revision_is_refused_clearly(client, auth, page, participant):

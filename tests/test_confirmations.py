@@ -7,7 +7,7 @@ import feedparser
 import pytest
 from sqlalchemy import func, select
 
-from tests.dom_tree import page
+from tests.dom import page
 from wiki.accounts.models import User
 from wiki.attachments import services as attachments
 from wiki.database import utcnow
@@ -360,20 +360,13 @@ def test_deleting_an_attachment_asks_first(app, client, auth, participant, facil
 
 
 @pytest.fixture
-def dotted_pitch(app, create_event, create_user):
+def dotted_pitch(create_event, create_user, create_pitch, vote):
     """Return the id of a pitch in voting with two dots from one voter."""
-    create_event(state="voting")
+    event = create_event(state="voting")
     host = create_user("host", display_name="Hannah Host")
-    voter = create_user("val", display_name="Val")
-    with app.app_context():
-        event = events.find_event(SLUG)
-        pitch = pitches.create_pitch(
-            event, pitches.PitchDetails(title="Den building"), db.session.get(User, host.id)
-        )
-        for _ in range(2):
-            pitches.add_dot(event, pitch, pitches.Voter(db.session.get(User, voter.id)))
-        db.session.commit()
-        return pitch.id
+    pitch = create_pitch(event, host, title="Den building")
+    vote(create_user("val", display_name="Val"), pitch, n=2)
+    return pitch.id
 
 
 def test_declining_a_pitch_asks_first_with_the_reason(app, client, auth, dotted_pitch, facilitator):

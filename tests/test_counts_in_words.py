@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.dom_tree import page
+from tests.dom import page
 from wiki.accounts.models import User
 from wiki.events import services as events
 from wiki.extensions import db

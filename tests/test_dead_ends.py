@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from tests.dom_tree import page
+from tests.dom import page
 from wiki.accounts.models import Role, User
 from wiki.events import services as events
 from wiki.events.models import EventState

@@ -200,17 +200,11 @@ def test_show_page_disables_plus_on_own_session(client, household):
 
 
 @pytest.fixture
-def three_sessions(app, voting_event, create_user, participant, auth) -> list[int]:
+def three_sessions(voting_event, create_user, create_pitch, participant, auth) -> list[int]:
     """Log Priya in and return three sessions by Hannah (5 dots each, at most 3 on one)."""
     hannah = create_user("hannah", display_name="Hannah")
-    with app.app_context():
-        event = events.find_event(SLUG)
-        author = db.session.get(User, hannah.id)
-        ids = [
-            services.create_pitch(event, services.PitchDetails(title=title), author).id
-            for title in ("Composting with kids", "Picnic planning", "Kids teach Scratch")
-        ]
-        db.session.commit()
+    titles = ("Composting with kids", "Picnic planning", "Kids teach Scratch")
+    ids = [create_pitch(voting_event, hannah, title=title).id for title in titles]
     auth.login(participant)
     return ids
 

@@ -18,9 +18,7 @@ from sqlalchemy import func, select
 
 from tests.helpers import CSRF_RE, PASSWORD
 from wiki.accounts.models import Role, User
-from wiki.events import services as events
 from wiki.extensions import db
-from wiki.pitches import services
 from wiki.pitches.models import Ballot, Dot, Pitch, PitchStatus
 
 pytestmark = pytest.mark.slow
@@ -65,19 +63,11 @@ def ballots_and_dots(app) -> tuple[list[Ballot], dict[int, int], list[tuple[int,
 
 
 @pytest.fixture
-def board(app, create_event, create_user):
+def board(create_event, create_user, create_pitch):
     """Return the ids of an event's pitches, open for voting: 10 dots each, 3 on one."""
-    create_event(state="voting", dots_per_person=BUDGET, max_dots_per_pitch=PER_PITCH)
+    event = create_event(state="voting", dots_per_person=BUDGET, max_dots_per_pitch=PER_PITCH)
     host = create_user("host", display_name="Host")
-    with app.app_context():
-        event = events.find_event(SLUG)
-        by = db.session.get(User, host.id)
-        made = [
-            services.create_pitch(event, services.PitchDetails(title=f"Session {n}"), by).id
-            for n in range(PITCHES)
-        ]
-        db.session.commit()
-        return made
+    return [create_pitch(event, host, title=f"Session {n}").id for n in range(PITCHES)]
 
 
 def test_merges_and_declines_while_voters_vote_keep_every_budget(

@@ -37,20 +37,13 @@ def voting_event(create_event):
 
 
 @pytest.fixture
-def pitch(app, voting_event, create_user):
+def pitch(voting_event, create_user, create_pitch):
     """Return a pitch hosted by someone else than the voters in these tests."""
     host = create_user("host", display_name="Hannah Host")
-    with app.app_context():
-        event = events.find_event("govbarcamp-2026")
-        made = services.create_pitch(
-            event,
-            services.PitchDetails(
-                title="Family picnic planning", audience="family", min_age=4, max_age=12
-            ),
-            db.session.get(User, host.id),
-        )
-        db.session.commit()
-        return made.id
+    made = create_pitch(
+        voting_event, host, title="Family picnic planning", audience="family", min_age=4, max_age=12
+    )
+    return made.id
 
 
 def vote(client, pitch_id, action="add", htmx=False, **extra):
@@ -189,15 +182,11 @@ def test_per_session_maximum_says_which_limit(app, client, auth, pitch, particip
     assert stored_dots(app, pitch) == 3
 
 
-def test_budget_says_which_limit(app, client, auth, voting_event, participant, create_user):
-    with app.app_context():
-        event = events.find_event("govbarcamp-2026")
-        host = db.session.get(User, create_user("host").id)
-        ids = [
-            services.create_pitch(event, services.PitchDetails(title=f"S{i}"), host).id
-            for i in range(3)
-        ]
-        db.session.commit()
+def test_budget_says_which_limit(
+    app, client, auth, voting_event, participant, create_user, create_pitch
+):
+    host = create_user("host")
+    ids = [create_pitch(voting_event, host, title=f"S{i}").id for i in range(3)]
     auth.login(participant)
     for pitch_id in [ids[0], ids[0], ids[0], ids[1], ids[1]]:
         vote(client, pitch_id)
@@ -273,14 +262,10 @@ def test_nobody_sees_anyone_elses_dots(app, client, auth, pitch, participant, fa
 
 
 def test_hidden_tallies_until_reveal(
-    app, client, auth, create_event, create_user, participant, facilitator
+    app, client, auth, create_event, create_user, create_pitch, participant, facilitator
 ):
-    create_event(state="voting", hide_tallies=True)
-    with app.app_context():
-        event = events.find_event("govbarcamp-2026")
-        host = db.session.get(User, create_user("host").id)
-        pitch_id = services.create_pitch(event, services.PitchDetails(title="S"), host).id
-        db.session.commit()
+    event = create_event(state="voting", hide_tallies=True)
+    pitch_id = create_pitch(event, create_user("host"), title="S").id
     auth.login(participant)
     vote(client, pitch_id)
     board = client.get(BOARD).get_data(as_text=True)
@@ -336,15 +321,9 @@ def test_fair_order_is_stable_per_person_and_differs_between_people():
     assert first != sorted(first)
 
 
-def test_my_dots_filter(client, auth, voting_event, app, create_user, participant):
-    with app.app_context():
-        event = events.find_event("govbarcamp-2026")
-        host = db.session.get(User, create_user("host").id)
-        ids = [
-            services.create_pitch(event, services.PitchDetails(title=t), host).id
-            for t in ("Alpha", "Beta")
-        ]
-        db.session.commit()
+def test_my_dots_filter(client, auth, voting_event, create_user, create_pitch, participant):
+    host = create_user("host")
+    ids = [create_pitch(voting_event, host, title=t).id for t in ("Alpha", "Beta")]
     auth.login(participant)
     vote(client, ids[1])
     board = client.get(BOARD + "?mine=1").get_data(as_text=True)
@@ -364,14 +343,11 @@ def test_decline_returns_the_dots(app, client, auth, pitch, participant, facilit
 
 
 def test_merge_moves_dots_capped_by_the_rules(
-    app, client, auth, voting_event, create_user, participant, facilitator
+    app, client, auth, voting_event, create_user, create_pitch, participant, facilitator
 ):
-    with app.app_context():
-        event = events.find_event("govbarcamp-2026")
-        host = db.session.get(User, create_user("host").id)
-        a = services.create_pitch(event, services.PitchDetails(title="Picnic A"), host).id
-        b = services.create_pitch(event, services.PitchDetails(title="Picnic B"), host).id
-        db.session.commit()
+    host = create_user("host")
+    a = create_pitch(voting_event, host, title="Picnic A").id
+    b = create_pitch(voting_event, host, title="Picnic B").id
     auth.login(participant)
     for pitch_id in (a, a, b, b):
         vote(client, pitch_id)

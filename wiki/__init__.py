@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -64,7 +65,20 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(events_bp)
     app.register_blueprint(pitches_bp)
     app.register_blueprint(moderation_bp)
+    _connect_domains()
     return app
+
+
+# Domains whose ``erasure`` module answers accounts' signals (account deletion, data export).
+ERASURE_DOMAINS = ("accounts", "events", "pitches", "pages", "moderation", "attachments")
+
+
+def _connect_domains() -> None:
+    # Importing a domain's erasure module connects its receivers (once per process), so
+    # every app this factory builds hears from every domain; the order they answer in is
+    # each module's declared ORDER, not this one.
+    for domain in ERASURE_DOMAINS:
+        import_module(f"wiki.{domain}.erasure")
 
 
 def _init_login(app: Flask) -> None:

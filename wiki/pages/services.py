@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -16,8 +17,8 @@ from wiki.accounts.models import User
 from wiki.database import utcnow
 from wiki.extensions import db
 from wiki.pages import display, markup
-from wiki.pages.diffs import size_change
-from wiki.pages.merge import merge3
+from wiki.pages.diffs import Hunk, diff_lines, size_change
+from wiki.pages.merge import Conflict, merge3
 from wiki.pages.models import (
     TALK_PREFIX,
     Page,
@@ -37,20 +38,44 @@ class PageError(RuleError):
     """A change to a page cannot be made."""
 
 
+class SaveStatus(enum.StrEnum):
+    """What became of an edit."""
+
+    SAVED = "saved"  # a new revision, from the text as sent
+    MERGED = "merged"  # a new revision, merging the text with edits saved meanwhile
+    UNCHANGED = "unchanged"  # the text and title were the page's already: nothing saved
+    CONFLICT = "conflict"  # someone saved overlapping changes meanwhile: nothing saved
+
+
 @dataclass(frozen=True)
 class SaveOutcome:
-    """What happened to an edit: saved as is, merged with another, or in conflict."""
+    """What happened to an edit, with what the editor needs to show it.
 
-    status: str  # "saved", "merged", "unchanged" or "conflict"
+    On a conflict: ``theirs`` is the revision saved in between, ``ours`` the submitted text as
+    a revision would store it, ``conflicts`` the regions the merge could not reconcile, and
+    ``comparison`` the hunks that turn their text into ours, so the page can show both
+    without normalising or diffing again.
+    """
+
+    status: SaveStatus
     page: Page
     revision: Revision | None = None
-    # On a conflict: the revision saved in between, and the text the person submitted.
     theirs: Revision | None = None
     ours: str = ""
+    conflicts: tuple[Conflict, ...] = ()
+    comparison: tuple[Hunk, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Refuse an outcome whose fields disagree about whether it is a conflict."""
+        in_conflict = self.status == SaveStatus.CONFLICT
+        if in_conflict != bool(self.conflicts) or in_conflict != (self.theirs is not None):
+            raise ValueError("a conflict has their revision and conflicts; a save has neither")
+        if in_conflict == (self.revision is not None):
+            raise ValueError("a conflict saves no revision; every other outcome names one")
 
     @property
     def conflict(self) -> bool:
-        return self.status == "conflict"
+        return self.status == SaveStatus.CONFLICT
 
 
 def normalise_text(text: str) -> str:
@@ -217,7 +242,7 @@ def create_page(title: str, body: str, author: User, summary: str = "") -> SaveO
         kind=RevisionKind.CREATE,
         parent=None,
     )
-    return SaveOutcome("saved", page, revision)
+    return SaveOutcome(SaveStatus.SAVED, page, revision)
 
 
 def _check_body(body: str) -> str:
@@ -250,25 +275,33 @@ def save_page(
 ) -> SaveOutcome:
     """Save a new revision if the page is still at ``base_revision_id``, else merge or refuse.
 
-    The person's text is never dropped: a conflict returns it untouched in the outcome.
+    The person's text is never dropped: a conflict returns it in the outcome, normalised as a
+    revision would store it, with the merge's conflicting regions.
     """
     title = clean_title(title)
     ours = _check_body(body)
     page = _lock(page)
     current = page.current_revision
-    status = "saved"
+    status = SaveStatus.SAVED
     if current is not None and base_revision_id != current.id:
         base = db.session.get(Revision, base_revision_id) if base_revision_id else None
         if base is not None and base.page_id != page.id:
             base = None
         result = merge3(base.body if base else "", ours, current.body)
         if result.conflict:
-            return SaveOutcome("conflict", page, theirs=current, ours=body)
+            return SaveOutcome(
+                SaveStatus.CONFLICT,
+                page,
+                theirs=current,
+                ours=ours,
+                conflicts=result.conflicts,
+                comparison=tuple(diff_lines(current.body, ours)),
+            )
         ours = result.text
-        status = "merged"
+        status = SaveStatus.MERGED
         kind = RevisionKind.MERGE if kind == RevisionKind.EDIT else kind
     if current is not None and ours == current.body and title == current.title:
-        return SaveOutcome("unchanged", page, current)
+        return SaveOutcome(SaveStatus.UNCHANGED, page, current)
     revision = _add_revision(
         page,
         title=title,
@@ -439,7 +472,7 @@ def start_discussion(page: Page, body: str, author: User, summary: str = "") -> 
         kind=RevisionKind.CREATE,
         parent=None,
     )
-    return SaveOutcome("saved", talk, revision)
+    return SaveOutcome(SaveStatus.SAVED, talk, revision)
 
 
 def revisions_since(page: Page, revision_id: int, exclude_author: User | None = None):

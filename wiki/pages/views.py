@@ -200,16 +200,16 @@ def _after_save(outcome: services.SaveOutcome, form):
             form=form,
             page=page,
             theirs=theirs,
-            hunks=diff_lines(theirs.body, services.normalise_text(outcome.ours)),
+            hunks=outcome.comparison,
             preview=None,
         )
-    if outcome.status == "merged":
+    if outcome.status == services.SaveStatus.MERGED:
         flash(
             "Someone else saved this page while you were editing. Your changes did not "
             "overlap with theirs, so both are kept.",
             "info",
         )
-    elif outcome.status == "unchanged":
+    elif outcome.status == services.SaveStatus.UNCHANGED:
         flash("You made no changes, so nothing was saved.", "info")
     else:
         flash("Your changes are saved.", "success")
@@ -359,7 +359,7 @@ def revert(slug: str, number: int):
         outcome = services.revert_to(page, get_revision(page, number), current_user)
     except services.PageError as error:
         abort(403, error.message)
-    if outcome.status == "unchanged":
+    if outcome.status == services.SaveStatus.UNCHANGED:
         flash("The page already reads like that revision.", "info")
     else:
         flash(f"Reverted to revision {number}.", "success")
