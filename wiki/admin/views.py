@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from wiki.accounts import services
 from wiki.accounts.forms import EmptyForm, RoleForm
-from wiki.accounts.models import Role, User
-from wiki.auth import role_required
+from wiki.accounts.models import User
+from wiki.auth import Role, role_required
 from wiki.extensions import db
 from wiki.rendering import render
 

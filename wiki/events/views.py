@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from wiki import idempotency
 from wiki.accounts.forms import EmptyForm
-from wiki.accounts.models import Role
-from wiki.auth import role_required
+from wiki.auth import Role, role_required
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.events import announcements, services
 from wiki.events.forms import AnnouncementForm, EventForm, RsvpForm
@@ -29,10 +28,6 @@ def get_event(slug: str) -> Event:
     if event is None:
         abort(404, "There is no event at this address.")
     return event
-
-
-def _is_facilitator() -> bool:
-    return current_user.is_authenticated and current_user.is_facilitator
 
 
 def _details(form: EventForm) -> services.EventDetails:
@@ -101,7 +96,7 @@ def view(slug: str):
 def _event_page(event: Event, announcement_form: AnnouncementForm, status: int = 200):
     rsvp = services.find_rsvp(event, current_user) if current_user.is_authenticated else None
     moves = {}
-    if _is_facilitator() and not event.is_archived:
+    if current_user.is_facilitator and not event.is_archived:
         for to in (event.state_enum.next, event.state_enum.previous):
             if to is not None:
                 moves[to] = _state_confirmation(event, to)

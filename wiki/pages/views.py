@@ -18,8 +18,7 @@ from sqlalchemy import func, select
 
 from wiki import idempotency
 from wiki.accounts.forms import EmptyForm
-from wiki.accounts.models import Role
-from wiki.auth import role_required
+from wiki.auth import Role, role_required
 from wiki.bounds import query_int, whole_number
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.extensions import db
@@ -41,7 +40,7 @@ def get_page(slug: str) -> Page:
     page = services.find_page(slug, include_deleted=True)
     if page is None:
         abort(404)
-    if page.is_deleted and not (current_user.is_authenticated and current_user.is_facilitator):
+    if page.is_deleted and not current_user.is_facilitator:
         abort(404, "This page was deleted. A facilitator can restore it.")
     return page
 
@@ -109,7 +108,7 @@ def view(slug: str):
         if slug.startswith(TALK_PREFIX):
             return redirect(url_for("pages.discussion", slug=slug.removeprefix(TALK_PREFIX)))
         return missing(slug)
-    if page.is_deleted and not _is_facilitator():
+    if page.is_deleted and not current_user.is_facilitator:
         abort(404, "This page was deleted. A facilitator can restore it.")
     # Popped only when there: popping marks the session changed, a new cookie on every view.
     saved = session.pop("task_saved") if "task_saved" in session else None
@@ -129,7 +128,9 @@ def _view_context(page: Page, saved: tuple[int, str, bool] | None = None) -> dic
         "can_edit": can_edit,
         "tick_form": EmptyForm(),
         "admin_form": EmptyForm(),
-        "delete": delete_confirmation(page) if _is_facilitator() and not page.is_deleted else None,
+        "delete": delete_confirmation(page)
+        if current_user.is_facilitator and not page.is_deleted
+        else None,
         "backlink_count": db.session.scalar(
             select(func.count()).select_from(services.backlinks(page.slug).subquery())
         ),
@@ -319,11 +320,7 @@ def diff(slug: str):
 
 
 def _text_hidden(revision: Revision | None) -> bool:
-    return bool(revision and revision.hidden and not _is_facilitator())
-
-
-def _is_facilitator() -> bool:
-    return current_user.is_authenticated and current_user.is_facilitator
+    return bool(revision and revision.hidden and not current_user.is_facilitator)
 
 
 @bp.get("/wiki/<path:slug>/-/revisions/<int:number>")

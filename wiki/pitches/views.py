@@ -14,8 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from wiki import idempotency
 from wiki.accounts.forms import EmptyForm
-from wiki.accounts.models import Role
-from wiki.auth import role_required
+from wiki.auth import Role, role_required
 from wiki.bounds import whole_number
 from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.events.models import Event, RsvpChild
@@ -132,7 +131,7 @@ def _board_context(event: Event) -> dict:
 
 def _results_visible(event: Event) -> bool:
     """Tell whether the current person may open the results (so whether to link to them)."""
-    facilitator = current_user.is_authenticated and current_user.is_facilitator
+    facilitator = current_user.is_facilitator
     return services.tallies_visible(event) or facilitator
 
 
@@ -320,13 +319,10 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
         comments=comments,
         comment_form=comment_form,
         decline=decline_confirmation(event, pitch)
-        if current_user.is_authenticated and current_user.is_facilitator and pitch.is_active
+        if current_user.is_facilitator and pitch.is_active
         else None,
         merge=merge_confirmation(event, pitch, others)
-        if others
-        and pitch.is_active
-        and current_user.is_authenticated
-        and current_user.is_facilitator
+        if others and pitch.is_active and current_user.is_facilitator
         else None,
         picture=picture,
         can_edit=services.can_edit(pitch, current_user),
