@@ -9,7 +9,6 @@ from wiki.accounts import confirmation, erasure, services
 from wiki.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
-    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -17,9 +16,9 @@ from wiki.accounts.forms import (
     ResetPasswordForm,
 )
 from wiki.extensions import db, limiter
+from wiki.forms import EmptyForm, add_form_error
 from wiki.ratelimit import account_key, refund_after_commit
 from wiki.rendering import form_errors_status, render, safe_next
-from wiki.rules import add_form_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/-")
 

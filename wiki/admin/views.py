@@ -5,10 +5,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from wiki.accounts import services
-from wiki.accounts.forms import EmptyForm, RoleForm
+from wiki.accounts.forms import RoleForm
 from wiki.accounts.models import User
 from wiki.auth import Role, role_required
 from wiki.extensions import db
+from wiki.forms import EmptyForm
 from wiki.rendering import render
 
 bp = Blueprint("admin", __name__, url_prefix="/-/admin")

@@ -19,17 +19,16 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from wiki.accounts.forms import EmptyForm
 from wiki.attachments import filetypes, services
 from wiki.attachments.forms import UploadForm
 from wiki.attachments.models import Attachment, AttachmentVersion
 from wiki.auth import Role, role_required
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.extensions import db
+from wiki.forms import EmptyForm, add_form_error
 from wiki.pages.models import Page
 from wiki.pages.views import get_page
 from wiki.rendering import form_errors_status, render
-from wiki.rules import add_form_error
 
 bp = Blueprint("attachments", __name__)
 

@@ -9,15 +9,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from wiki import idempotency
-from wiki.accounts.forms import EmptyForm
 from wiki.auth import Role, role_required
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.events import announcements, services
 from wiki.events.forms import AnnouncementForm, EventForm, RsvpForm
 from wiki.events.models import STATE_ACTIONS, Announcement, Event, EventState, RsvpStatus
 from wiki.extensions import db
+from wiki.forms import EmptyForm, add_form_error
 from wiki.rendering import form_errors_status, render
-from wiki.rules import add_form_error
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 

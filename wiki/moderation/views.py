@@ -10,6 +10,7 @@ from wiki.auth import Role, role_required
 from wiki.bounds import whole_number
 from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.extensions import db, limiter
+from wiki.forms import add_form_error
 from wiki.moderation import services
 from wiki.moderation.forms import HandleForm, ReportForm
 from wiki.moderation.models import Report, ReportStatus
@@ -17,7 +18,6 @@ from wiki.pages import conduct
 from wiki.pages import services as pages
 from wiki.ratelimit import account_key
 from wiki.rendering import is_safe_next, render
-from wiki.rules import add_form_error
 
 bp = Blueprint("moderation", __name__, url_prefix="/-/reports")
 

@@ -17,18 +17,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from wiki import idempotency
-from wiki.accounts.forms import EmptyForm
 from wiki.auth import Role, role_required
 from wiki.bounds import query_int, whole_number
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.extensions import db
+from wiki.forms import EmptyForm, add_form_error
 from wiki.pages import display, listings, markup, services
 from wiki.pages.diffs import diff_lines
 from wiki.pages.forms import EditForm, HideForm, NewPageForm, RenameForm
 from wiki.pages.models import TALK_PREFIX, Page, Revision
 from wiki.pages.proposal import proposal_text
 from wiki.rendering import form_errors_status, render, wants_fragment
-from wiki.rules import add_form_error
 
 bp = Blueprint("pages", __name__)
 

@@ -13,18 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from wiki import idempotency
-from wiki.accounts.forms import EmptyForm
 from wiki.auth import Role, role_required
 from wiki.bounds import whole_number
 from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.events.models import Event, RsvpChild
 from wiki.events.views import get_event
 from wiki.extensions import db
+from wiki.forms import EmptyForm, add_form_error
 from wiki.pitches import services
 from wiki.pitches.forms import CommentForm, DeclineForm, MergeForm, PitchForm
 from wiki.pitches.models import Comment, Pitch, PitchFormat, PitchStatus
 from wiki.rendering import form_errors_status, render, safe_next, wants_fragment
-from wiki.rules import add_form_error
 
 bp = Blueprint("pitches", __name__, url_prefix="/events/<slug>")
 
