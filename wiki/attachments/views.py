@@ -231,8 +231,6 @@ def confirm_delete(id: int):
 def delete(id: int):
     """Delete an attachment (facilitators only); its versions are kept and it can be restored."""
     attachment = get_attachment(id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.delete_attachment(attachment, current_user)
     flash(
         f"“{attachment.filename}” is deleted. Facilitators can still open and restore it.",
@@ -246,8 +244,6 @@ def delete(id: int):
 def restore(id: int):
     """Restore a deleted attachment."""
     attachment = get_attachment(id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.restore_attachment(attachment, current_user)
     flash(f"“{attachment.filename}” is restored.", "success")
     anchor = f"attachment-{attachment.id}"

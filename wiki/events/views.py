@@ -15,7 +15,7 @@ from wiki.events import announcements, services
 from wiki.events.forms import AnnouncementForm, EventForm, RsvpForm
 from wiki.events.models import STATE_ACTIONS, Announcement, Event, EventState, RsvpStatus
 from wiki.extensions import db
-from wiki.forms import EmptyForm, add_form_error
+from wiki.forms import add_form_error
 from wiki.rendering import form_errors_status, render
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -191,8 +191,6 @@ def confirm_state(slug: str):
 def change_state(slug: str):
     """Move the event to its next (or previous) state, and announce it (or take it back)."""
     event = get_event(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         to = EventState(request.form.get("to", ""))
         came_from = EventState(services.change_state(event, to, current_user).from_state)
@@ -301,8 +299,6 @@ def confirm_cancel_rsvp(slug: str):
 def cancel_rsvp(slug: str):
     """Cancel a household's RSVP, giving its places to the waiting list."""
     event = get_event(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         services.cancel_rsvp(event, current_user)
     except services.EventError as error:
@@ -357,7 +353,7 @@ def hide_announcement(slug: str, announcement_id: int):
             Announcement.id == announcement_id, Announcement.event_id == event.id
         )
     )
-    if item is None or not EmptyForm().validate_on_submit():
+    if item is None:
         abort(404)
     announcements.set_hidden(item, request.form.get("hidden") == "1")
     return redirect(url_for("events.view", slug=event.slug, _anchor="news"), 303)

@@ -153,8 +153,6 @@ def vote(slug: str, pitch_id: int):
     """Place or take back one dot, for oneself or a child of one's RSVP."""
     event = get_event(slug)
     pitch = get_pitch(event, pitch_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     voter = _voter_from_request(event)
     action = request.form.get("action")
     if action not in ("add", "remove"):
@@ -363,8 +361,6 @@ def adopt(slug: str, pitch_id: int):
     """Take on hosting a wish."""
     event = get_event(slug)
     pitch = get_pitch(event, pitch_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         services.adopt_wish(pitch, current_user)
     except services.PitchError as error:
@@ -525,8 +521,6 @@ def merge(slug: str, pitch_id: int):
 def reveal(slug: str):
     """Reveal hidden dot counts on every screen at once."""
     event = get_event(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.reveal_tallies(event)
     flash("The dot counts are revealed on every screen.", "success")
     return redirect(url_for("pitches.board", slug=slug), 303)
