@@ -27,7 +27,8 @@ from wtforms.fields import FieldList, FormField
 from wtforms.fields.core import UnboundField
 
 from tests.helpers import Auth, Client
-from wiki.accounts.models import ROLE_RANK, Role, User
+from wiki.accounts.models import User
+from wiki.auth import ROLE_RANK, Role
 from wiki.extensions import db
 
 pytestmark = pytest.mark.slow

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from wiki import bounds
 from wiki import config as settings
+from wiki.auth import AnonymousUser
 from wiki.extensions import csrf, db, htmx, limiter, login_manager
 
 
@@ -85,6 +86,7 @@ def _init_login(app: Flask) -> None:
     from wiki.accounts.models import User
 
     login_manager.init_app(app)
+    login_manager.anonymous_user = AnonymousUser
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Log in to do that."
     login_manager.login_message_category = "info"

@@ -9,7 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from wiki import migrations
 from wiki.accounts import services
-from wiki.accounts.models import Role
+from wiki.auth import Role
 from wiki.extensions import db
 from wiki.words import noun, plural
 

@@ -6,7 +6,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from wiki.accounts import services as accounts
-from wiki.accounts.models import Role, User
+from wiki.accounts.models import User
+from wiki.auth import Role
 from wiki.database import utcnow
 from wiki.events import announcements
 from wiki.events import services as events

@@ -1,4 +1,7 @@
-"""The one shape of a broken rule, shared by every domain's services and views."""
+"""The one shape of a broken rule, shared by every domain's services and views.
+
+Views show one on its form with ``wiki.forms.add_form_error``.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,3 @@ class RuleError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-def add_form_error(form, field: str, message: str) -> None:
-    """Show ``message`` on the form's ``field``, or on its first field if it has none."""
-    target = form[field] if field in form else next(f for f in form if f.name != "csrf_token")
-    target.errors = [*target.errors, message]

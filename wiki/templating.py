@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
 
-from wiki.accounts.models import Role
+from wiki.auth import Role
 from wiki.words import noun, plural
 
 LONDON = ZoneInfo("Europe/London")

@@ -2,10 +2,10 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from wiki.accounts.models import Role
+from wiki.auth import Role
+from wiki.forms import choices_of
 
 USERNAME_RULE = Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
@@ -79,8 +79,4 @@ class ResetPasswordForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in Role])
-
-
-class EmptyForm(FlaskForm):
-    """A form with only its CSRF token, for one-button actions."""
+    role = SelectField("Role", choices=choices_of(Role))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 
@@ -10,20 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wiki.auth import Role, RoleHolder
 from wiki.database import Base, utcnow
-
-
-class Role(enum.StrEnum):
-    PARTICIPANT = "participant"
-    FACILITATOR = "facilitator"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-ROLE_RANK = {Role.PARTICIPANT: 0, Role.FACILITATOR: 1, Role.ADMIN: 2}
 
 
 def new_session_token() -> str:
@@ -31,7 +18,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, Base):
+class User(UserMixin, RoleHolder, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('participant', 'facilitator', 'admin')", name="role"),
@@ -68,22 +55,10 @@ class User(UserMixin, Base):
         # Without a started login the id names no login, so it logs nobody in.
         return f"{self.id}:{self.login_secret or ''}"
 
-    def has_role(self, role: Role) -> bool:
-        """Tell whether this person holds ``role`` or a stronger one."""
-        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[role]
-
     @property
     def confirmed_email(self) -> str | None:
         """Return the address to send notices to: only one its owner has confirmed."""
         return self.email if self.email and self.email_confirmed_at else None
-
-    @property
-    def is_facilitator(self) -> bool:
-        return self.has_role(Role.FACILITATOR)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.has_role(Role.ADMIN)
 
     def __repr__(self) -> str:
         return f"<User {self.username} ({self.role})>"

@@ -9,7 +9,6 @@ from wiki.accounts import confirmation, erasure, services
 from wiki.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
-    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -17,9 +16,9 @@ from wiki.accounts.forms import (
     ResetPasswordForm,
 )
 from wiki.extensions import db, limiter
+from wiki.forms import EmptyForm, add_form_error
 from wiki.ratelimit import account_key, refund_after_commit
 from wiki.rendering import form_errors_status, render, safe_next
-from wiki.rules import add_form_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/-")
 
@@ -135,8 +134,6 @@ def logout():
 @login_required
 def logout_everywhere():
     """End every login of this account, on every browser and device, this one included."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.end_all_logins(current_user._get_current_object())
     logout_user()
     flash("You are logged out everywhere, on this device too.", "info")
@@ -181,8 +178,6 @@ def _offer_confirmation(user) -> None:
 @limiter.limit("5 per hour", key_func=account_key)
 def resend_confirmation():
     """Mail the confirmation link again."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     if current_user.confirmed_email:
         flash("Your address is already confirmed.", "info")
     elif not confirmation.send_confirmation(current_user):

@@ -19,18 +19,16 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from wiki.accounts.forms import EmptyForm
-from wiki.accounts.models import Role
 from wiki.attachments import filetypes, services
 from wiki.attachments.forms import UploadForm
 from wiki.attachments.models import Attachment, AttachmentVersion
-from wiki.auth import role_required
+from wiki.auth import Role, role_required
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.extensions import db
+from wiki.forms import EmptyForm, add_form_error
 from wiki.pages.models import Page
 from wiki.pages.services import get_page
 from wiki.rendering import form_errors_status, render
-from wiki.rules import add_form_error
 
 bp = Blueprint("attachments", __name__)
 
@@ -77,16 +75,12 @@ def too_large(error):
     return body, 413
 
 
-def _is_facilitator() -> bool:
-    return current_user.is_authenticated and current_user.is_facilitator
-
-
 def get_attachment(id: int) -> Attachment:
     """Return attachment ``id``; if it or its page is deleted, only facilitators get it."""
     attachment = db.session.get(Attachment, id)
     if attachment is None:
         abort(404)
-    if (attachment.is_deleted or attachment.page.is_deleted) and not _is_facilitator():
+    if (attachment.is_deleted or attachment.page.is_deleted) and not current_user.is_facilitator:
         abort(404, "This file was deleted.")
     return attachment
 
@@ -100,7 +94,7 @@ def _index(page: Page, form: UploadForm, status: int = 200):
             f" You can upload {services.format_size(left)} more today "
             f"(each person {services.format_size(services.daily_allowance())} a day)."
         )
-    attachments = services.attachments_for(page, include_deleted=_is_facilitator())
+    attachments = services.attachments_for(page, include_deleted=current_user.is_facilitator)
     return render(
         "attachments/index.html",
         status=status,
@@ -111,7 +105,7 @@ def _index(page: Page, form: UploadForm, status: int = 200):
         can_upload=services.can_upload(current_user, page),
         admin_form=EmptyForm(),
         deletes={a.id: delete_confirmation(a) for a in attachments if not a.is_deleted}
-        if _is_facilitator()
+        if current_user.is_facilitator
         else {},
     )
 
@@ -237,8 +231,6 @@ def confirm_delete(id: int):
 def delete(id: int):
     """Delete an attachment (facilitators only); its versions are kept and it can be restored."""
     attachment = get_attachment(id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.delete_attachment(attachment, current_user)
     flash(
         f"“{attachment.filename}” is deleted. Facilitators can still open and restore it.",
@@ -252,8 +244,6 @@ def delete(id: int):
 def restore(id: int):
     """Restore a deleted attachment."""
     attachment = get_attachment(id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.restore_attachment(attachment, current_user)
     flash(f"“{attachment.filename}” is restored.", "success")
     anchor = f"attachment-{attachment.id}"

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from wiki.bounds import IdField, WholeNumberField
 from wiki.events.models import MAX_ADULTS, MAX_CAPACITY, MAX_DOTS, AgeBand
+from wiki.forms import choices_of
 from wiki.idempotency import SubmitOnce
 
 TIMEZONES = [
@@ -102,7 +103,7 @@ class ChildForm(Form):
     first_name = StringField("First name", validators=[Optional(), Length(max=40)])
     age_band = SelectField(
         "Age",
-        choices=[SelectChoice("", "Choose…")] + [SelectChoice(b.value, b.label) for b in AgeBand],
+        choices=[SelectChoice("", "Choose…")] + choices_of(AgeBand),
         validate_choice=False,
     )
 

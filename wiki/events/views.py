@@ -21,9 +21,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from wiki import idempotency
-from wiki.accounts.forms import EmptyForm
-from wiki.accounts.models import Role
-from wiki.auth import role_required
+from wiki.auth import Role, role_required
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.events import announcements, outreach, services
 from wiki.events.forms import AnnouncementForm, EventForm, RsvpForm
@@ -31,19 +29,15 @@ from wiki.events.links import date_range, event_url
 from wiki.events.models import STATE_ACTIONS, Announcement, Event, EventState, RsvpStatus
 from wiki.events.services import get_event
 from wiki.extensions import db
+from wiki.forms import add_form_error
 from wiki.live import services as live
 from wiki.live.streams import stream as live_stream
 from wiki.rendering import form_errors_status, render
-from wiki.rules import add_form_error
 from wiki.urls import external_url
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
 QR_SVG_CSP = "default-src 'none'"
-
-
-def _is_facilitator() -> bool:
-    return current_user.is_authenticated and current_user.is_facilitator
 
 
 def _details(form: EventForm) -> services.EventDetails:
@@ -112,7 +106,7 @@ def view(slug: str):
 def _event_page(event: Event, announcement_form: AnnouncementForm, status: int = 200):
     rsvp = services.find_rsvp(event, current_user) if current_user.is_authenticated else None
     moves = {}
-    if _is_facilitator() and not event.is_archived:
+    if current_user.is_facilitator and not event.is_archived:
         for to in (event.state_enum.next, event.state_enum.previous):
             if to is not None:
                 moves[to] = _state_confirmation(event, to)
@@ -208,8 +202,6 @@ def confirm_state(slug: str):
 def change_state(slug: str):
     """Move the event to its next (or previous) state, and announce it (or take it back)."""
     event = get_event(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         to = EventState(request.form.get("to", ""))
         came_from = EventState(services.change_state(event, to, current_user).from_state)
@@ -318,8 +310,6 @@ def confirm_cancel_rsvp(slug: str):
 def cancel_rsvp(slug: str):
     """Cancel a household's RSVP, giving its places to the waiting list."""
     event = get_event(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         services.cancel_rsvp(event, current_user)
     except services.EventError as error:
@@ -374,7 +364,7 @@ def hide_announcement(slug: str, announcement_id: int):
             Announcement.id == announcement_id, Announcement.event_id == event.id
         )
     )
-    if item is None or not EmptyForm().validate_on_submit():
+    if item is None:
         abort(404)
     announcements.set_hidden(item, request.form.get("hidden") == "1")
     return redirect(url_for("events.view", slug=event.slug, _anchor="news"), 303)

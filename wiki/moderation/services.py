@@ -9,7 +9,8 @@ from flask import current_app, url_for
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from wiki.accounts.models import Role, User
+from wiki.accounts.models import User
+from wiki.auth import Role
 from wiki.database import utcnow
 from wiki.events import announcements
 from wiki.events.models import Announcement

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user, login_required
 
 from wiki import idempotency
-from wiki.accounts.models import Role
-from wiki.auth import role_required
+from wiki.auth import Role, role_required
 from wiki.bounds import whole_number
 from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.extensions import db, limiter
+from wiki.forms import add_form_error
 from wiki.moderation import services
 from wiki.moderation.forms import HandleForm, ReportForm
 from wiki.moderation.models import Report, ReportStatus
@@ -18,7 +18,6 @@ from wiki.pages import conduct
 from wiki.pages import services as pages
 from wiki.ratelimit import account_key
 from wiki.rendering import is_safe_next, render
-from wiki.rules import add_form_error
 
 bp = Blueprint("moderation", __name__, url_prefix="/-/reports")
 
@@ -31,13 +30,9 @@ def _report_limit() -> str:
     return current_app.config.get("REPORT_RATE_LIMIT", "10 per hour")
 
 
-def _is_facilitator() -> bool:
-    return current_user.is_authenticated and current_user.is_facilitator
-
-
 def open_report_count() -> int:
     """Return how many reports wait; 0 for anyone but a facilitator, without a query."""
-    if not _is_facilitator():
+    if not current_user.is_facilitator:
         return 0
     return services.count_open()
 
@@ -50,7 +45,7 @@ def moderation_context() -> dict:
 def get_target(target_type: str | None, target_id: str | int | None) -> services.Target:
     """Return what is being reported or answer 404."""
     number = whole_number(target_id)
-    target = services.find_target(target_type or "", number, staff=_is_facilitator())
+    target = services.find_target(target_type or "", number, staff=current_user.is_facilitator)
     if target is None:
         abort(404, "There is nothing to report there: it may have been removed already.")
     return target
@@ -114,7 +109,7 @@ def too_many_reports(error):
     """Keep what the person wrote when they hit the limit, and say how to reach someone."""
     form = ReportForm()
     target = services.find_target(
-        form.target_type.data or "", form.target_id.data, staff=_is_facilitator()
+        form.target_type.data or "", form.target_id.data, staff=current_user.is_facilitator
     )
     limit = getattr(error, "limit", None)
     message = (

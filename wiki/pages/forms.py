@@ -1,11 +1,11 @@
 """Forms for pages; an edit form carries the revision it started from."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from wiki.bounds import IdField
+from wiki.bounds import IdField, whole_number
 from wiki.idempotency import SubmitOnce
 
 TEMPLATES = [
@@ -47,7 +47,20 @@ class HideForm(FlaskForm):
     reason = StringField("Reason", validators=[Optional(), Length(max=300)])
 
 
+class TaskField(HiddenField):
+    """A task and its new state, sent by the task's button as ``<index>:<1 or 0>``.
+
+    Its data is ``(index, checked)``, or None when the value is not of that shape.
+    """
+
+    def process_formdata(self, valuelist):
+        index, _, checked = (valuelist[0] if valuelist else "").partition(":")
+        number = whole_number(index, low=0)
+        self.data = (
+            None if number is None or checked not in ("0", "1") else (number, checked == "1")
+        )
+
+
 class TickForm(FlaskForm):
-    index = IntegerField(validators=[InputRequired()])
-    checked = HiddenField()
-    base_revision = IntegerField(validators=[InputRequired()])
+    task = TaskField(validators=[DataRequired()])
+    base_revision = IdField(validators=[DataRequired()])

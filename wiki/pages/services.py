@@ -127,7 +127,7 @@ def get_page(slug: str) -> Page:
     page = find_page(slug, include_deleted=True)
     if page is None:
         abort(404)
-    if page.is_deleted and not (current_user.is_authenticated and current_user.is_facilitator):
+    if page.is_deleted and not current_user.is_facilitator:
         abort(404, "This page was deleted. A facilitator can restore it.")
     return page
 

@@ -17,22 +17,20 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from wiki import idempotency
-from wiki.accounts.forms import EmptyForm
-from wiki.accounts.models import Role
-from wiki.auth import role_required
-from wiki.bounds import query_int, whole_number
+from wiki.auth import Role, role_required
+from wiki.bounds import query_int
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.extensions import db
+from wiki.forms import EmptyForm, add_form_error
 from wiki.live import services as live
 from wiki.live.streams import stream as live_stream
 from wiki.pages import display, listings, markup, services
 from wiki.pages.diffs import diff_lines
-from wiki.pages.forms import EditForm, HideForm, NewPageForm, RenameForm
+from wiki.pages.forms import EditForm, HideForm, NewPageForm, RenameForm, TickForm
 from wiki.pages.models import TALK_PREFIX, Page, Revision
 from wiki.pages.proposal import proposal_text
 from wiki.pages.services import get_page
 from wiki.rendering import form_errors_status, render, wants_fragment
-from wiki.rules import add_form_error
 
 bp = Blueprint("pages", __name__)
 
@@ -102,7 +100,7 @@ def view(slug: str):
         if slug.startswith(TALK_PREFIX):
             return redirect(url_for("pages.discussion", slug=slug.removeprefix(TALK_PREFIX)))
         return missing(slug)
-    if page.is_deleted and not _is_facilitator():
+    if page.is_deleted and not current_user.is_facilitator:
         abort(404, "This page was deleted. A facilitator can restore it.")
     # Popped only when there: popping marks the session changed, a new cookie on every view.
     saved = session.pop("task_saved") if "task_saved" in session else None
@@ -120,9 +118,11 @@ def _view_context(page: Page, saved: tuple[int, str, bool] | None = None) -> dic
         "revision": revision,
         "html": display.as_markup(page_html(page, revision, tickable=can_edit, saved=saved)),
         "can_edit": can_edit,
-        "tick_form": EmptyForm(),
+        "tick_form": TickForm(),
         "admin_form": EmptyForm(),
-        "delete": delete_confirmation(page) if _is_facilitator() and not page.is_deleted else None,
+        "delete": delete_confirmation(page)
+        if current_user.is_facilitator and not page.is_deleted
+        else None,
         "backlink_count": db.session.scalar(
             select(func.count()).select_from(services.backlinks(page.slug).subquery())
         ),
@@ -250,18 +250,15 @@ def tick(slug: str):
     """Tick or untick a task on the page, as a new revision."""
     page = get_page(slug)
     require_edit(page)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    index, _, checked = request.form.get("task", "").partition(":")
-    index = whole_number(index, low=0)
-    base = whole_number(request.form.get("base_revision"))
-    if index is None or checked not in ("0", "1") or base is None:
+    form = TickForm()
+    if not form.validate():
         abort(400, "That task could not be read; reload the page and try again.")
-    number = int(index)
+    number, checked = form.task.data
+    base = form.base_revision.data
     status = error = None
     message = ""
     try:
-        outcome = services.tick_task(page, number, checked == "1", current_user, base)
+        outcome = services.tick_task(page, number, checked, current_user, base)
     except services.PageError as refused:
         error = refused.message
     else:
@@ -270,7 +267,7 @@ def tick(slug: str):
         else:
             labels = markup.task_labels(page.current_revision.body)
             label = labels[number] if number < len(labels) else f"task {number + 1}"
-            if checked == "1":
+            if checked:
                 message, status = "Saved, with your name", f"Saved: “{label}”."
             else:
                 message, status = "Saved: unticked", f"Saved: “{label}” is unticked."
@@ -323,11 +320,7 @@ def diff(slug: str):
 
 
 def _text_hidden(revision: Revision | None) -> bool:
-    return bool(revision and revision.hidden and not _is_facilitator())
-
-
-def _is_facilitator() -> bool:
-    return current_user.is_authenticated and current_user.is_facilitator
+    return bool(revision and revision.hidden and not current_user.is_facilitator)
 
 
 @bp.get("/wiki/<path:slug>/-/revisions/<int:number>")
@@ -353,8 +346,6 @@ def revert(slug: str, number: int):
     """Make an old revision the newest, as a new revision."""
     page = get_page(slug)
     require_edit(page)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         outcome = services.revert_to(page, get_revision(page, number), current_user)
     except services.PageError as error:
@@ -384,8 +375,6 @@ def hide_revision(slug: str, number: int):
 def unhide_revision(slug: str, number: int):
     """Show a hidden revision's text again."""
     page = get_page(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.unhide_revision(get_revision(page, number))
     flash(f"Revision {number} is visible again.", "success")
     return redirect(url_for("pages.history", slug=page.slug), 303)
@@ -438,8 +427,6 @@ def confirm_delete(slug: str):
 def delete(slug: str):
     """Delete a page (facilitators only); it can be restored."""
     page = get_page(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.delete_page(page, current_user)
     flash(f"“{page.title}” is deleted. Facilitators can still open and restore it.", "success")
     return redirect(url_for("pages.view", slug=page.slug), 303)
@@ -450,8 +437,6 @@ def delete(slug: str):
 def restore(slug: str):
     """Restore a deleted page."""
     page = get_page(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.restore_page(page, current_user)
     flash(f"“{page.title}” is restored.", "success")
     return redirect(url_for("pages.view", slug=page.slug), 303)
@@ -462,8 +447,6 @@ def restore(slug: str):
 def protect(slug: str):
     """Protect a page so only facilitators edit it, or lift the protection."""
     page = get_page(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.set_protected(page, request.form.get("protected") == "1")
     flash(
         "Only facilitators can edit this page now."

@@ -6,22 +6,16 @@ from wtforms import (
     BooleanField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from wiki.bounds import IdField, WholeNumberField
+from wiki.forms import CheckboxList, choices_of
 from wiki.idempotency import SubmitOnce
 from wiki.pitches.models import Audience, Need, PitchFormat
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PitchForm(SubmitOnce, FlaskForm):
@@ -33,9 +27,7 @@ class PitchForm(SubmitOnce, FlaskForm):
     )
     wish = BooleanField("This is a wish: I'd love someone to run it (I won't host it myself)")
     child_id = SelectField("Led by one of your children?", coerce=str, validate_choice=False)
-    format = RadioField(
-        "Format", choices=[SelectChoice(f.value, f.label) for f in PitchFormat], default="talk"
-    )
+    format = RadioField("Format", choices=choices_of(PitchFormat), default="talk")
     length_slots = RadioField(
         "Length",
         choices=[SelectChoice("1", "One slot"), SelectChoice("2", "Two slots")],
@@ -43,7 +35,7 @@ class PitchForm(SubmitOnce, FlaskForm):
     )
     audience = RadioField(
         "Who is it for?",
-        choices=[SelectChoice(a.value, a.label) for a in Audience],
+        choices=choices_of(Audience),
         default="everyone",
     )
     min_age = WholeNumberField(
@@ -53,7 +45,7 @@ class PitchForm(SubmitOnce, FlaskForm):
         "Oldest age", validators=[Optional()], low=0, high=120, message="Ages are 0 to 120."
     )
     young_leader = BooleanField("Led by a young person")
-    needs = CheckboxList("Needs", choices=[SelectChoice(n.value, n.label) for n in Need])
+    needs = CheckboxList("Needs", choices=choices_of(Need))
     tags = StringField(
         "Tags",
         validators=[Optional(), Length(max=300)],

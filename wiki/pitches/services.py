@@ -117,7 +117,7 @@ def _check(details: PitchDetails) -> None:
         raise PitchError("needs", "Choose needs from the list.")
 
 
-def _apply(pitch: Pitch, details: PitchDetails, author: User) -> None:
+def _apply(pitch: Pitch, details: PitchDetails) -> None:
     pitch.title = " ".join(details.title.split())
     pitch.summary = pages.normalise_text(details.summary)
     pitch.summary_html = pages.render(pitch.summary).html if pitch.summary else ""
@@ -143,7 +143,7 @@ def create_pitch(event: Event, details: PitchDetails, author: User) -> Pitch:
         raise PitchError("title", "This event is not taking pitches now.")
     _check(details)
     pitch = Pitch(event=event, created_by_id=author.id, status=PitchStatus.ACTIVE)
-    _apply(pitch, details, author)
+    _apply(pitch, details)
     if details.child_id:
         child = _guardians_child(event, author, details.child_id)
         pitch.child = child
@@ -189,7 +189,7 @@ def can_edit(pitch: Pitch, user: User | None) -> bool:
 def update_pitch(pitch: Pitch, details: PitchDetails, by: User) -> None:
     """Change a pitch's details."""
     _check(details)
-    _apply(pitch, details, by)
+    _apply(pitch, details)
     if not pitch.is_wish:
         pitch.co_hosts = _co_hosts(details.co_hosts, pitch.host or by)
     live.publish(live.event_topic(pitch.event_id), "pitch-changed", {"pitch": pitch.id})

@@ -13,19 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from wiki import idempotency
-from wiki.accounts.forms import EmptyForm
-from wiki.accounts.models import Role
-from wiki.auth import role_required
+from wiki.auth import Role, role_required
 from wiki.bounds import whole_number
 from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.events.models import Event, RsvpChild
 from wiki.events.services import get_event
 from wiki.extensions import db
+from wiki.forms import EmptyForm, add_form_error
 from wiki.pitches import services
 from wiki.pitches.forms import CommentForm, DeclineForm, MergeForm, PitchForm
 from wiki.pitches.models import Comment, Pitch, PitchFormat, PitchStatus
 from wiki.rendering import form_errors_status, render, safe_next, wants_fragment
-from wiki.rules import add_form_error
 
 bp = Blueprint("pitches", __name__, url_prefix="/events/<slug>")
 
@@ -132,7 +130,7 @@ def _board_context(event: Event) -> dict:
 
 def _results_visible(event: Event) -> bool:
     """Tell whether the current person may open the results (so whether to link to them)."""
-    facilitator = current_user.is_authenticated and current_user.is_facilitator
+    facilitator = current_user.is_facilitator
     return services.tallies_visible(event) or facilitator
 
 
@@ -155,8 +153,6 @@ def vote(slug: str, pitch_id: int):
     """Place or take back one dot, for oneself or a child of one's RSVP."""
     event = get_event(slug)
     pitch = get_pitch(event, pitch_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     voter = _voter_from_request(event)
     action = request.form.get("action")
     if action not in ("add", "remove"):
@@ -320,13 +316,10 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
         comments=comments,
         comment_form=comment_form,
         decline=decline_confirmation(event, pitch)
-        if current_user.is_authenticated and current_user.is_facilitator and pitch.is_active
+        if current_user.is_facilitator and pitch.is_active
         else None,
         merge=merge_confirmation(event, pitch, others)
-        if others
-        and pitch.is_active
-        and current_user.is_authenticated
-        and current_user.is_facilitator
+        if others and pitch.is_active and current_user.is_facilitator
         else None,
         picture=picture,
         can_edit=services.can_edit(pitch, current_user),
@@ -368,8 +361,6 @@ def adopt(slug: str, pitch_id: int):
     """Take on hosting a wish."""
     event = get_event(slug)
     pitch = get_pitch(event, pitch_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         services.adopt_wish(pitch, current_user)
     except services.PitchError as error:
@@ -530,8 +521,6 @@ def merge(slug: str, pitch_id: int):
 def reveal(slug: str):
     """Reveal hidden dot counts on every screen at once."""
     event = get_event(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     services.reveal_tallies(event)
     flash("The dot counts are revealed on every screen.", "success")
     return redirect(url_for("pitches.board", slug=slug), 303)
