@@ -13,6 +13,7 @@ from wiki.live.models import LiveEvent
 from wiki.pages import services as pages
 from wiki.pages.models import Revision
 from wiki.pitches import services as pitches
+from wiki.pitches import tallies, voting
 from wiki.pitches.models import Ballot, Comment, Pitch
 
 PASSWORD = "correct horse battery"
@@ -42,10 +43,10 @@ def dans_life(app, create_event, create_user):
         events.save_rsvp(event, eve, events.RsvpDetails(adults=2, accepted_conduct=True))
         dans = pitches.create_pitch(event, pitches.PitchDetails(title="Dads and dens"), dan)
         hanas = pitches.create_pitch(event, pitches.PitchDetails(title="Kite flying"), host)
-        pitches.add_dot(event, hanas, pitches.Voter(dan))
-        pitches.add_dot(event, hanas, pitches.Voter(dan))
-        maya = pitches.voters_for(event, dan)[1]
-        pitches.add_dot(event, hanas, maya)
+        voting.add_dot(event, hanas, voting.Voter(dan))
+        voting.add_dot(event, hanas, voting.Voter(dan))
+        maya = voting.voters_for(event, dan)[1]
+        voting.add_dot(event, hanas, maya)
         pitches.add_comment(hanas, dan, "Can we bring our own kites?")
         pitches.add_comment(hanas, eve, "Eve's own question")
         pages.create_page("Picnic plans", "Bring a blanket.", dan, summary="started it")
@@ -77,7 +78,7 @@ def test_deleting_an_account_keeps_shared_work_and_frees_the_places(app, client,
         assert statuses == {dans_life["eve"]: RsvpStatus.CONFIRMED}
         assert db.session.scalars(select(Ballot)).all() == []
         hanas = db.session.get(Pitch, dans_life["hanas_pitch"])
-        assert pitches.tally(hanas) == 0
+        assert tallies.tally(hanas) == 0
         # Dan's pitch stays, as a wish someone can adopt.
         assert db.session.get(Pitch, dans_life["dans_pitch"]).is_wish
         comments = db.session.scalars(select(Comment).order_by(Comment.id)).all()

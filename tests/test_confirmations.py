@@ -18,6 +18,7 @@ from wiki.moderation.models import Report
 from wiki.pages import services as pages
 from wiki.pages.models import Page
 from wiki.pitches import services as pitches
+from wiki.pitches import voting
 from wiki.pitches.models import Comment, Pitch
 
 EVENT = "/events/govbarcamp-2026"
@@ -371,7 +372,7 @@ def dotted_pitch(app, create_event, create_user):
             event, pitches.PitchDetails(title="Den building"), db.session.get(User, host.id)
         )
         for _ in range(2):
-            pitches.add_dot(event, pitch, pitches.Voter(db.session.get(User, voter.id)))
+            voting.add_dot(event, pitch, voting.Voter(db.session.get(User, voter.id)))
         db.session.commit()
         return pitch.id
 

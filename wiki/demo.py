@@ -120,6 +120,7 @@ def seed(force: bool = False) -> bool:
 
 def _seed_pitches(event, people) -> None:
     from wiki.pitches import services as pitches
+    from wiki.pitches import voting
 
     events.change_state(event, EventState.VOTING, people["organiser"])
     maya = next(c for c in events.find_rsvp(event, people["dad"]).active_children)
@@ -169,7 +170,7 @@ def _seed_pitches(event, people) -> None:
             people["participant"],
         ),
     ]
-    voter = pitches.Voter(people["dad"])
+    voter = voting.Voter(people["dad"])
     for pitch in (made[0], made[0], made[2]):
-        pitches.add_dot(event, pitch, voter)
-    pitches.add_dot(event, made[2], pitches.Voter(people["participant"]))
+        voting.add_dot(event, pitch, voter)
+    voting.add_dot(event, made[2], voting.Voter(people["participant"]))

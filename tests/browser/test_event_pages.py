@@ -7,6 +7,7 @@ from wiki.accounts.models import User
 from wiki.events import services as events
 from wiki.extensions import db
 from wiki.pitches import services as pitches
+from wiki.pitches import voting
 
 EVENT = "/events/govbarcamp-2026"
 
@@ -32,7 +33,7 @@ def busy_event(app, create_event, create_user, facilitator):
             ),
         )
         pitch = pitches.create_pitch(event, pitches.PitchDetails(title="Den building"), dan)
-        pitches.add_dot(event, pitch, pitches.Voter(db.session.get(User, facilitator.id)))
+        voting.add_dot(event, pitch, voting.Voter(db.session.get(User, facilitator.id)))
         db.session.commit()
 
 

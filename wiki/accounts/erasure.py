@@ -19,6 +19,7 @@ from wiki.extensions import db
 from wiki.moderation.models import Report
 from wiki.pages.models import Page, Revision
 from wiki.pitches import services as pitches
+from wiki.pitches import tallies
 from wiki.pitches.models import Ballot, Comment, Dot, Pitch, PitchCoHost
 
 
@@ -63,7 +64,7 @@ def delete_account(user: User, password: str) -> None:
         event = db.session.get(Event, event_id)
         pitch = db.session.get(Pitch, pitch_id)
         if event is not None and pitch is not None and event.voting_open:
-            pitches.announce_dots(event, pitch)
+            tallies.announce_dots(event, pitch)
 
 
 def _other_admins(user: User) -> int:
