@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from wiki.accounts.models import Role, User
+from wiki.events import rsvps
 from wiki.events import services as events
 from wiki.events.models import Rsvp, RsvpStatus
 from wiki.extensions import db
@@ -30,17 +31,17 @@ def dans_life(app, create_event, create_user):
     with app.test_request_context("/", method="POST"):
         event = events.find_event(SLUG)
         dan, eve, host = (db.session.get(User, u.id) for u in (dan, eve, host))
-        events.save_rsvp(
+        rsvps.save_rsvp(
             event,
             dan,
-            events.RsvpDetails(
+            rsvps.RsvpDetails(
                 adults=1,
-                children=[events.ChildDetails("Maya", "5-8")],
+                children=[rsvps.ChildDetails("Maya", "5-8")],
                 dietary_needs="no nuts",
                 accepted_conduct=True,
             ),
         )
-        events.save_rsvp(event, eve, events.RsvpDetails(adults=2, accepted_conduct=True))
+        rsvps.save_rsvp(event, eve, rsvps.RsvpDetails(adults=2, accepted_conduct=True))
         dans = pitches.create_pitch(event, pitches.PitchDetails(title="Dads and dens"), dan)
         hanas = pitches.create_pitch(event, pitches.PitchDetails(title="Kite flying"), host)
         voting.add_dot(event, hanas, voting.Voter(dan))

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from wiki.accounts.models import Login, Role, User
 from wiki.accounts.passwords import verify_password
 from wiki.accounts.services import AccountError
-from wiki.events import services as events
+from wiki.events import rsvps
 from wiki.events.models import Event, Rsvp, RsvpStatus
 from wiki.extensions import db
 from wiki.moderation.models import Report
@@ -44,7 +44,7 @@ def delete_account(user: User, password: str) -> None:
         .where(Rsvp.user_id == user.id, Rsvp.status != RsvpStatus.CANCELLED)
         .order_by(Event.id)
     ).all()
-    held = [events.lock_event(event) for event in held]
+    held = [rsvps.lock_event(event) for event in held]
     dotted = db.session.execute(
         select(Ballot.event_id, Dot.pitch_id)
         .join(Dot, Dot.ballot_id == Ballot.id)
@@ -58,7 +58,7 @@ def delete_account(user: User, password: str) -> None:
     db.session.execute(delete(User).where(User.id == user.id))
     db.session.expire_all()
     for event in held:
-        events.promote_waiting(event)
+        rsvps.promote_waiting(event)
     # Announced last, once every change the new totals count is made.
     for event_id, pitch_id in dotted:
         event = db.session.get(Event, event_id)
