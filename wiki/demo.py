@@ -13,6 +13,8 @@ from wiki.events import services as events
 from wiki.events.models import EventState
 from wiki.extensions import db
 from wiki.pages import services as pages
+from wiki.pitches import services as pitches
+from wiki.pitches import voting
 
 DEMO_PEOPLE = [
     ("organiser", "Olu (organiser)", Role.ADMIN, "festival-with-toilets"),
@@ -119,9 +121,6 @@ def seed(force: bool = False) -> bool:
 
 
 def _seed_pitches(event, people) -> None:
-    from wiki.pitches import services as pitches
-    from wiki.pitches import voting
-
     events.change_state(event, EventState.VOTING, people["organiser"])
     maya = next(c for c in rsvps.find_rsvp(event, people["dad"]).active_children)
     made = [

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from wiki.accounts.models import User
+from wiki.events import announcements
 from wiki.events.models import (
     MAX_CAPACITY,
     MAX_DOTS,
@@ -19,6 +20,7 @@ from wiki.events.models import (
 )
 from wiki.events.rsvps import confirmed_people, lock_event, promote_waiting
 from wiki.extensions import db
+from wiki.live import services as live
 from wiki.pages import markup
 from wiki.pages import services as pages
 from wiki.pages.conduct import ensure_code_of_conduct
@@ -216,9 +218,6 @@ def change_state(event: Event, to: EventState, by: User) -> EventStateChange:
         event.tallies_revealed = False
     db.session.add(change)
     db.session.flush()
-    from wiki.events import announcements
-    from wiki.live import services as live
-
     announcements.announce_move(event, current, to, by)
     live.publish(live.event_topic(event.id), "state-changed", {"state": str(to)})
     return change
@@ -239,8 +238,6 @@ STATE_EFFECTS = {
 
 def state_move_consequences(event: Event, to: EventState) -> list[str]:
     """Say what moving the event to ``to`` will do, and who will be told."""
-    from wiki.events import announcements
-
     current = event.state_enum
     said = []
     if to == current.previous:

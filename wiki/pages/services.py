@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from wiki.accounts.models import User
 from wiki.database import utcnow
 from wiki.extensions import db
+from wiki.live import services as live
 from wiki.pages import display, markup
 from wiki.pages.diffs import size_change
 from wiki.pages.merge import merge3
@@ -158,8 +159,6 @@ def _add_revision(
     page.updated_at = revision.created_at or utcnow()
     _replace_links(page, body, rendered.links)
     db.session.flush()  # wiki.search indexes the new text as this flushes
-    from wiki.live import services as live
-
     # People with the editor open hear about it at once (see pages.edited_since).
     live.publish(live.page_topic(page.id), "page-edited", {"revision": revision.number})
     return revision

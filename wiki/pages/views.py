@@ -17,8 +17,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from wiki import idempotency
+from wiki import search as site_search
 from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
+from wiki.accounts.services import find_user
 from wiki.auth import role_required
 from wiki.bounds import query_int, whole_number
 from wiki.confirmations import Confirmation, render_confirmation
@@ -550,8 +552,6 @@ def wanted():
 @bp.get("/-/search")
 def search():
     """Search pages, sessions, comments and announcements."""
-    from wiki import search as site_search
-
     query = request.args.get("q", "").strip()
     hits = site_search.search(query, limit=30) if query else []
     exact = services.find_page(services.slug_for(query)) if query else None
@@ -561,8 +561,6 @@ def search():
 @bp.get("/-/people/<username>/contributions")
 def contributions(username: str):
     """List the changes one person made."""
-    from wiki.accounts.services import find_user
-
     person = find_user(username)
     if person is None:
         abort(404, f"No account is called {username}.")

@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from wiki.accounts.models import User
 from wiki.accounts.services import find_user
+from wiki.attachments import services as attachments
 from wiki.database import utcnow
 from wiki.events.models import Event, EventState, Rsvp, RsvpChild, RsvpStatus
 from wiki.extensions import db
@@ -399,8 +400,6 @@ def _forget_votes() -> None:
 
 def attach_picture(pitch: Pitch, filename: str, data: bytes, by: User) -> None:
     """Attach a drawing or photo to the pitch, kept on its notes page with attachment rules."""
-    from wiki.attachments import services as attachments
-
     try:
         outcome = attachments.upload(pitch.page, filename, data, by)
     except attachments.AttachmentError as error:

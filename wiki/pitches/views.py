@@ -15,6 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from wiki import idempotency
 from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
+from wiki.attachments.models import Attachment
+from wiki.attachments.services import file_url
 from wiki.auth import role_required
 from wiki.bounds import whole_number
 from wiki.confirmations import Confirmation, Typed, render_confirmation
@@ -308,9 +310,6 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
     others = _merge_targets(event, pitch)
     picture = None
     if pitch.picture_id:
-        from wiki.attachments.models import Attachment
-        from wiki.attachments.services import file_url
-
         attachment = db.session.get(Attachment, pitch.picture_id)
         picture = file_url(attachment) if attachment and not attachment.is_deleted else None
     return render(
