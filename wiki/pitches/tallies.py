@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import String, case, cast, func, select
 
-from wiki.accounts.models import User
-from wiki.events.models import Event, EventState
+from wiki.events.models import Event
 from wiki.extensions import db
 from wiki.live import services as live
 from wiki.pitches.models import Ballot, Dot, Pitch, PitchStatus
@@ -26,13 +25,9 @@ def announce_dots(event: Event, pitch: Pitch) -> None:
         live.publish(topic, "dots-changed", {"pitch": pitch.id})
 
 
-def tallies_visible(event: Event, user: User | None = None) -> bool:
-    """Tell whether dot counts may be shown (to ``user``, if given)."""
-    if not event.hide_tallies or event.tallies_revealed:
-        return True
-    return (
-        event.state not in (EventState.REGISTRATION, EventState.VOTING) and event.tallies_revealed
-    )
+def tallies_visible(event: Event) -> bool:
+    """Tell whether dot counts may be shown: always, unless hidden until a reveal."""
+    return not event.hide_tallies or event.tallies_revealed
 
 
 def reveal_tallies(event: Event) -> None:
