@@ -11,18 +11,21 @@ from wiki.pitches.models import Ballot, Dot, Pitch, PitchStatus
 
 
 def announce_dots(event: Event, pitch: Pitch) -> None:
-    """Tell every open board that the pitch's dots changed.
+    """Tell every open board the pitch's new total, unless the event hides tallies.
 
     The new total travels as the message itself, so every board swaps it in without a
-    request of its own; while tallies are hidden, nothing about the count leaves.
+    request of its own. While tallies are hidden nothing is published at all: the event's
+    stream is public and can be replayed, so even which session just got a dot would leak
+    the vote before the reveal. The voter's own screen (their dots left, the switcher)
+    changes from their own response, and the reveal makes every board fetch the totals.
     """
-    topic = live.event_topic(event.id)
-    if tallies_visible(event):
-        # Counted by the INSERT that publishes it, after every earlier publisher committed,
-        # so two votes at once can never both announce the same stale total.
-        live.publish(topic, f"dots-{pitch.id}", cast(_tally_query(pitch.id), String))
-    else:
-        live.publish(topic, "dots-changed", {"pitch": pitch.id})
+    if not tallies_visible(event):
+        return
+    # Counted by the INSERT that publishes it, after every earlier publisher committed,
+    # so two votes at once can never both announce the same stale total.
+    live.publish(
+        live.event_topic(event.id), f"dots-{pitch.id}", cast(_tally_query(pitch.id), String)
+    )
 
 
 def tallies_visible(event: Event) -> bool:
