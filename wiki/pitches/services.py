@@ -1,4 +1,8 @@
-"""Business rules for a pitch's life: pitching, editing, wishes, merging and declining."""
+"""Business rules for a pitch's life: pitching, editing, wishes, merging and declining.
+
+Merging and declining move the pitch's dots, so the statements that move them safely under
+concurrency, and the lock order that votes (``wiki.pitches.voting``) share, live here too.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Dot voting: who votes, ballots and budgets, placing and taking back dots, the household
-rule; the dot budget holds inside the transaction."""
+"""Dot voting: who votes, ballots and budgets, placing and taking back dots, the household rule.
+
+The dot budget holds inside the transaction; the lock order every vote, merge and decline
+shares is told beside ``_lock_pitches`` in ``wiki.pitches.services``.
+"""
 
 from __future__ import annotations
 
