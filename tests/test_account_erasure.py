@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from wiki.accounts.models import Role, User
+from wiki.events import rsvps
 from wiki.events import services as events
 from wiki.events.models import Rsvp, RsvpStatus
 from wiki.extensions import db
@@ -13,6 +14,7 @@ from wiki.live.models import LiveEvent
 from wiki.pages import services as pages
 from wiki.pages.models import Revision
 from wiki.pitches import services as pitches
+from wiki.pitches import tallies, voting
 from wiki.pitches.models import Ballot, Comment, Pitch
 
 PASSWORD = "correct horse battery"
@@ -29,23 +31,23 @@ def dans_life(app, create_event, create_user):
     with app.test_request_context("/", method="POST"):
         event = events.find_event(SLUG)
         dan, eve, host = (db.session.get(User, u.id) for u in (dan, eve, host))
-        events.save_rsvp(
+        rsvps.save_rsvp(
             event,
             dan,
-            events.RsvpDetails(
+            rsvps.RsvpDetails(
                 adults=1,
-                children=[events.ChildDetails("Maya", "5-8")],
+                children=[rsvps.ChildDetails("Maya", "5-8")],
                 dietary_needs="no nuts",
                 accepted_conduct=True,
             ),
         )
-        events.save_rsvp(event, eve, events.RsvpDetails(adults=2, accepted_conduct=True))
+        rsvps.save_rsvp(event, eve, rsvps.RsvpDetails(adults=2, accepted_conduct=True))
         dans = pitches.create_pitch(event, pitches.PitchDetails(title="Dads and dens"), dan)
         hanas = pitches.create_pitch(event, pitches.PitchDetails(title="Kite flying"), host)
-        pitches.add_dot(event, hanas, pitches.Voter(dan))
-        pitches.add_dot(event, hanas, pitches.Voter(dan))
-        maya = pitches.voters_for(event, dan)[1]
-        pitches.add_dot(event, hanas, maya)
+        voting.add_dot(event, hanas, voting.Voter(dan))
+        voting.add_dot(event, hanas, voting.Voter(dan))
+        maya = voting.voters_for(event, dan)[1]
+        voting.add_dot(event, hanas, maya)
         pitches.add_comment(hanas, dan, "Can we bring our own kites?")
         pitches.add_comment(hanas, eve, "Eve's own question")
         pages.create_page("Picnic plans", "Bring a blanket.", dan, summary="started it")
@@ -77,7 +79,7 @@ def test_deleting_an_account_keeps_shared_work_and_frees_the_places(app, client,
         assert statuses == {dans_life["eve"]: RsvpStatus.CONFIRMED}
         assert db.session.scalars(select(Ballot)).all() == []
         hanas = db.session.get(Pitch, dans_life["hanas_pitch"])
-        assert pitches.tally(hanas) == 0
+        assert tallies.tally(hanas) == 0
         # Dan's pitch stays, as a wish someone can adopt.
         assert db.session.get(Pitch, dans_life["dans_pitch"]).is_wish
         comments = db.session.scalars(select(Comment).order_by(Comment.id)).all()

@@ -248,6 +248,7 @@ def test_facilitators_cannot_save_rules_the_constraints_refuse(app, facilitator)
     from datetime import date, time
 
     from wiki.events import services as events
+    from wiki.events.models import EventError
 
     with app.test_request_context():
         by = db.session.get(User, facilitator.id)
@@ -260,6 +261,6 @@ def test_facilitators_cannot_save_rules_the_constraints_refuse(app, facilitator)
             dots_per_person=5,
             max_dots_per_pitch=0,
         )
-        with pytest.raises(events.EventError) as refused:
+        with pytest.raises(EventError) as refused:
             events.create_event(details, by)
         assert refused.value.field == "max_dots_per_pitch"

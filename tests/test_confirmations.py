@@ -11,6 +11,7 @@ from tests.dom import page
 from wiki.accounts.models import User
 from wiki.attachments import services as attachments
 from wiki.database import utcnow
+from wiki.events import rsvps
 from wiki.events import services as events
 from wiki.events.models import Announcement, Event, Rsvp
 from wiki.extensions import db
@@ -224,12 +225,12 @@ def rsvp(app):
 
     def factory(user, adults=1, children=()):
         with app.test_request_context("/", method="POST"):
-            outcome = events.save_rsvp(
+            outcome = rsvps.save_rsvp(
                 events.find_event(SLUG),
                 db.session.get(User, user.id),
-                events.RsvpDetails(
+                rsvps.RsvpDetails(
                     adults=adults,
-                    children=[events.ChildDetails(name, "5-8") for name in children],
+                    children=[rsvps.ChildDetails(name, "5-8") for name in children],
                     accepted_conduct=True,
                 ),
             )

@@ -4,6 +4,7 @@ import pytest
 
 from tests.dom import page
 from wiki.accounts.models import User
+from wiki.events import rsvps
 from wiki.events import services as events
 from wiki.extensions import db
 from wiki.pitches import services as pitches
@@ -47,12 +48,12 @@ def rsvp(app):
 
     def factory(user, adults=1, children=()):
         with app.test_request_context("/", method="POST"):
-            outcome = events.save_rsvp(
+            outcome = rsvps.save_rsvp(
                 events.find_event(SLUG),
                 db.session.get(User, user.id),
-                events.RsvpDetails(
+                rsvps.RsvpDetails(
                     adults=adults,
-                    children=[events.ChildDetails(name, "5-8") for name in children],
+                    children=[rsvps.ChildDetails(name, "5-8") for name in children],
                     accepted_conduct=True,
                 ),
             )

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tests.dom import page
 from wiki.accounts.models import Role, User
+from wiki.events import rsvps
 from wiki.events import services as events
 from wiki.events.models import EventState
 from wiki.extensions import db
@@ -31,10 +32,10 @@ def camp(app, create_event, create_user):
         with app.test_request_context("/", method="POST"):
             event = events.find_event(SLUG)
             author = db.session.get(User, host.id)
-            events.save_rsvp(
+            rsvps.save_rsvp(
                 event,
                 db.session.get(User, guest.id),
-                events.RsvpDetails(adults=1, accepted_conduct=True),
+                rsvps.RsvpDetails(adults=1, accepted_conduct=True),
             )
             pitch = pitches.create_pitch(event, pitches.PitchDetails(title="Den building"), author)
             locked = pages.create_page("House rules", "Be kind. See [[Car park]].", author).page

@@ -13,7 +13,7 @@ from wiki.accounts.models import User
 from wiki.events import services as events
 from wiki.events.models import RsvpChild
 from wiki.extensions import db
-from wiki.pitches import services
+from wiki.pitches import services, voting
 from wiki.pitches.models import Dot, Pitch
 
 SLUG = "govbarcamp-2026"
@@ -115,10 +115,10 @@ HOUSEHOLD_CASES = [
 ]
 
 
-def _voter(household: Household, who: str | None) -> services.Voter:
+def _voter(household: Household, who: str | None) -> voting.Voter:
     event = events.find_event(SLUG)
     priya = db.session.scalar(select(User).where(User.username == "priya"))
-    return services.voter_for(event, priya, getattr(household, who) if who else None)
+    return voting.voter_for(event, priya, getattr(household, who) if who else None)
 
 
 @pytest.mark.parametrize(("who", "session", "reason"), HOUSEHOLD_CASES)
@@ -129,12 +129,12 @@ def test_household_rule_decides_and_the_vote_service_enforces_it(
         event = events.find_event(SLUG)
         pitch = db.session.get(Pitch, getattr(household, session))
         voter = _voter(household, who)
-        assert services.why_not_dot(event, pitch, voter) == reason
+        assert voting.why_not_dot(event, pitch, voter) == reason
         if reason is None:
-            assert services.add_dot(event, pitch, voter).on_pitch == 1
+            assert voting.add_dot(event, pitch, voter).on_pitch == 1
         else:
-            with pytest.raises(services.VoteRefused, match=f"^{reason}: .*own sessions"):
-                services.add_dot(event, pitch, voter)
+            with pytest.raises(voting.VoteRefused, match=f"^{reason}: .*own sessions"):
+                voting.add_dot(event, pitch, voter)
         db.session.rollback()
 
 
@@ -145,8 +145,8 @@ def test_household_rule_is_off_where_the_event_allows_own_dots(app, household):
         for who, session, _ in HOUSEHOLD_CASES:
             pitch = db.session.get(Pitch, getattr(household, session))
             voter = _voter(household, who)
-            assert services.why_not_dot(event, pitch, voter) is None
-            services.add_dot(event, pitch, voter)
+            assert voting.why_not_dot(event, pitch, voter) is None
+            voting.add_dot(event, pitch, voter)
         db.session.rollback()
 
 
@@ -157,7 +157,7 @@ def test_a_dot_placed_before_becoming_co_host_can_still_be_taken_back(app, clien
         pitch = db.session.get(Pitch, household.hannahs)
         pitch.co_hosts.append(db.session.scalar(select(User).where(User.username == "priya")))
         db.session.commit()
-        assert services.why_not_dot(event, pitch, _voter(household, None)) == "Your own session"
+        assert voting.why_not_dot(event, pitch, _voter(household, None)) == "Your own session"
     assert vote(client, household.hannahs, htmx=True).status_code == 409
     assert vote(client, household.hannahs, "remove", htmx=True).status_code == 200
     assert stored_dots(app, household.hannahs) == 0

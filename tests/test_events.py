@@ -6,7 +6,7 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
-from wiki.events import services
+from wiki.events import rsvps, services
 from wiki.events.models import Event, EventStateChange, Rsvp, RsvpStatus
 from wiki.extensions import db
 
@@ -296,17 +296,17 @@ def test_waiting_list_is_strictly_in_order(app, create_event, create_user):
             from wiki.accounts.models import User
 
             user = db.session.get(User, people[name].id)
-            services.save_rsvp(
+            rsvps.save_rsvp(
                 event,
                 user,
-                services.RsvpDetails(
+                rsvps.RsvpDetails(
                     adults=adults,
                     accepted_conduct=True,
-                    children=[services.ChildDetails(f"k{i}", "5-8") for i in range(kids)],
+                    children=[rsvps.ChildDetails(f"k{i}", "5-8") for i in range(kids)],
                 ),
             )
         ann = db.session.get(User, people["ann"].id)
-        services.cancel_rsvp(event, ann)
+        rsvps.cancel_rsvp(event, ann)
         rows = dict(
             db.session.execute(
                 select(Rsvp.user_id, Rsvp.status).where(Rsvp.user_id != ann.id)
@@ -437,7 +437,7 @@ def test_copy_an_event_takes_rules_and_pages_but_no_people(
         new = services.find_event("govbarcamp-2027")
         assert new.copied_from.slug == "govbarcamp-2026"
         assert new.dots_per_person == 7
-        assert services.counts(new).households == 0
+        assert rsvps.counts(new).households == 0
         assert new.proposal_page.slug != services.find_event("govbarcamp-2026").proposal_page.slug
 
 

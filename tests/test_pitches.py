@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from wiki.accounts.models import User
 from wiki.events import services as events
 from wiki.extensions import db
+from wiki.pitches import board as pitch_board
 from wiki.pitches import services
 from wiki.pitches.models import Ballot, Dot, Pitch
 
@@ -315,9 +316,9 @@ def test_fair_order_is_stable_per_person_and_differs_between_people():
             self.id = i
 
     pitches = [P(i) for i in range(30)]
-    first = [p.id for p in services.fair_order(pitches, "user:1")]
-    assert first == [p.id for p in services.fair_order(list(reversed(pitches)), "user:1")]
-    assert first != [p.id for p in services.fair_order(pitches, "user:2")]
+    first = [p.id for p in pitch_board.fair_order(pitches, "user:1")]
+    assert first == [p.id for p in pitch_board.fair_order(list(reversed(pitches)), "user:1")]
+    assert first != [p.id for p in pitch_board.fair_order(pitches, "user:2")]
     assert first != sorted(first)
 
 

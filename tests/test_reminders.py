@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from wiki.accounts.models import User
-from wiki.events import reminders
+from wiki.events import reminders, rsvps
 from wiki.events import services as events
 from wiki.events.models import Rsvp, RsvpStatus
 from wiki.extensions import db
@@ -46,18 +46,18 @@ def households(mail_app, create_event, create_user):
 
         def rsvp(name, adults, children=()):
             user = db.session.get(User, people[name].id)
-            details = events.RsvpDetails(
+            details = rsvps.RsvpDetails(
                 adults=adults,
-                children=[events.ChildDetails(c, "5-8") for c in children],
+                children=[rsvps.ChildDetails(c, "5-8") for c in children],
                 accepted_conduct=True,
             )
-            events.save_rsvp(event, user, details)
+            rsvps.save_rsvp(event, user, details)
 
         rsvp("ann", 2, ["Maya"])
         rsvp("dan", 1)
         rsvp("bob", 2)  # the event is full: Bob waits
         rsvp("cat", 1)
-        events.cancel_rsvp(event, db.session.get(User, people["cat"].id))
+        rsvps.cancel_rsvp(event, db.session.get(User, people["cat"].id))
         db.session.commit()
         statuses = dict(db.session.execute(select(Rsvp.user_id, Rsvp.status)).all())
         assert statuses[people["bob"].id] == RsvpStatus.WAITING

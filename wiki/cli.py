@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from alembic import command
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from wiki import migrations
+from wiki import demo, migrations
 from wiki.accounts import services
 from wiki.auth import Role
+from wiki.events import reminders
 from wiki.extensions import db
+from wiki.live import services as live
+from wiki.mail import mail_configured
 from wiki.words import noun, plural
 
 db_group = AppGroup("db", help="Manage the database schema through Alembic migrations.")
@@ -101,10 +106,6 @@ def issue_reset_link(username: str):
 @with_appcontext
 def prune_live(days: int):
     """Delete old live events (browsers further behind get a fresh page, not a replay)."""
-    from datetime import timedelta
-
-    from wiki.live import services as live
-
     removed = live.prune(timedelta(days=days))
     db.session.commit()
     click.echo(f"Removed {plural(removed, 'live event')} older than {plural(days, 'day')}.")
@@ -114,9 +115,6 @@ def prune_live(days: int):
 @with_appcontext
 def send_reminders():
     """E-mail households a week before their event and the day before (run it from cron)."""
-    from wiki.events import reminders
-    from wiki.mail import mail_configured
-
     if not mail_configured():
         raise click.ClickException("No mail server is set (CAMPWIKI_MAIL_SERVER).")
     sent = reminders.send_reminders()
@@ -132,8 +130,6 @@ def send_reminders():
 @click.option("--force", is_flag=True, help="Seed even when the site already has accounts.")
 def seed_demo(force: bool):
     """Fill an empty site with a demo event, people and pages to look around."""
-    from wiki import demo
-
     if demo.seed(force=force):
         db.session.commit()
         click.echo(

@@ -9,11 +9,13 @@ from wiki.accounts import services as accounts
 from wiki.accounts.models import User
 from wiki.auth import Role
 from wiki.database import utcnow
-from wiki.events import announcements
+from wiki.events import announcements, rsvps
 from wiki.events import services as events
 from wiki.events.models import EventState
 from wiki.extensions import db
 from wiki.pages import services as pages
+from wiki.pitches import services as pitches
+from wiki.pitches import voting
 
 DEMO_PEOPLE = [
     ("organiser", "Olu (organiser)", Role.ADMIN, "festival-with-toilets"),
@@ -97,14 +99,14 @@ def seed(force: bool = False) -> bool:
         "The farm has toilets, baby-changing and a quiet room. Bring wellies.",
         people["facilitator"],
     )
-    events.save_rsvp(
+    rsvps.save_rsvp(
         event,
         people["dad"],
-        events.RsvpDetails(
+        rsvps.RsvpDetails(
             adults=2,
             children=[
-                events.ChildDetails("Maya", "5-8"),
-                events.ChildDetails("Leo", "9-12"),
+                rsvps.ChildDetails("Maya", "5-8"),
+                rsvps.ChildDetails("Leo", "9-12"),
             ],
             dietary_needs="One vegetarian",
             childcare_interest=True,
@@ -112,18 +114,16 @@ def seed(force: bool = False) -> bool:
             accepted_conduct=True,
         ),
     )
-    events.save_rsvp(
-        event, people["participant"], events.RsvpDetails(show_name=True, accepted_conduct=True)
+    rsvps.save_rsvp(
+        event, people["participant"], rsvps.RsvpDetails(show_name=True, accepted_conduct=True)
     )
     _seed_pitches(event, people)
     return True
 
 
 def _seed_pitches(event, people) -> None:
-    from wiki.pitches import services as pitches
-
     events.change_state(event, EventState.VOTING, people["organiser"])
-    maya = next(c for c in events.find_rsvp(event, people["dad"]).active_children)
+    maya = next(c for c in rsvps.find_rsvp(event, people["dad"]).active_children)
     made = [
         pitches.create_pitch(
             event,
@@ -170,7 +170,7 @@ def _seed_pitches(event, people) -> None:
             people["participant"],
         ),
     ]
-    voter = pitches.Voter(people["dad"])
+    voter = voting.Voter(people["dad"])
     for pitch in (made[0], made[0], made[2]):
-        pitches.add_dot(event, pitch, voter)
-    pitches.add_dot(event, made[2], pitches.Voter(people["participant"]))
+        voting.add_dot(event, pitch, voter)
+    voting.add_dot(event, made[2], voting.Voter(people["participant"]))

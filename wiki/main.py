@@ -3,6 +3,8 @@
 from flask import Blueprint
 from sqlalchemy import text
 
+from wiki.events import rsvps
+from wiki.events import services as events
 from wiki.extensions import db
 from wiki.rendering import render
 
@@ -12,13 +14,11 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     """Show the current event and where to start."""
-    from wiki.events import services as events
-
     event = events.current_event()
     return render(
         "main/home.html",
         event=event,
-        counts=events.counts(event) if event else None,
+        counts=rsvps.counts(event) if event else None,
     )
 
 

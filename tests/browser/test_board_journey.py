@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, log_in
 from wiki.accounts.models import User
+from wiki.events import rsvps
 from wiki.events import services as events
 from wiki.extensions import db
 from wiki.pitches import services as pitches
@@ -24,12 +25,10 @@ def board(app, create_event, create_user, participant):
     with app.app_context():
         event = events.find_event("govbarcamp-2026")
         priya = db.session.get(User, participant.id)
-        events.save_rsvp(
+        rsvps.save_rsvp(
             event,
             priya,
-            events.RsvpDetails(
-                children=[events.ChildDetails("Maya", "5-8")], accepted_conduct=True
-            ),
+            rsvps.RsvpDetails(children=[rsvps.ChildDetails("Maya", "5-8")], accepted_conduct=True),
         )
         author = db.session.get(User, hannah.id)
         ids = {

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, log_in
 from wiki.accounts.models import User
+from wiki.events import rsvps
 from wiki.events import services as events
 from wiki.extensions import db
 
@@ -32,12 +33,12 @@ def family(app, create_event, create_user):
     with app.test_request_context("/", method="POST"):
         event = events.find_event("govbarcamp-2026")
         for user, adults, children in ((ann, 2, ["Maya", "Sam"]), (bob, 1, [])):
-            events.save_rsvp(
+            rsvps.save_rsvp(
                 event,
                 db.session.get(User, user.id),
-                events.RsvpDetails(
+                rsvps.RsvpDetails(
                     adults=adults,
-                    children=[events.ChildDetails(name, "5-8") for name in children],
+                    children=[rsvps.ChildDetails(name, "5-8") for name in children],
                     accepted_conduct=True,
                 ),
             )
@@ -98,7 +99,7 @@ def test_cancelling_an_rsvp_asks_in_a_dialog(app, new_page, family):
     expect(page.get_by_role("button", name="Cancel RSVP")).to_have_count(0)
     with app.app_context():
         event = events.find_event("govbarcamp-2026")
-        assert events.counts(event).waiting_households == 0  # Bob moved up
+        assert rsvps.counts(event).waiting_households == 0  # Bob moved up
     assert page.console_errors == []
 
 

@@ -4,9 +4,11 @@ import pytest
 
 from tests.browser.conftest import assert_accessible, log_in
 from wiki.accounts.models import User
+from wiki.events import rsvps
 from wiki.events import services as events
 from wiki.extensions import db
 from wiki.pitches import services as pitches
+from wiki.pitches import voting
 
 EVENT = "/events/govbarcamp-2026"
 
@@ -19,12 +21,12 @@ def busy_event(app, create_event, create_user, facilitator):
     with app.test_request_context("/", method="POST"):
         event = events.find_event("govbarcamp-2026")
         dan = db.session.get(User, family.id)
-        events.save_rsvp(
+        rsvps.save_rsvp(
             event,
             dan,
-            events.RsvpDetails(
+            rsvps.RsvpDetails(
                 adults=2,
-                children=[events.ChildDetails("Maya", "5-8")],
+                children=[rsvps.ChildDetails("Maya", "5-8")],
                 access_needs="Step-free access, please: our buggy is wide.",
                 dietary_needs="No nuts",
                 childcare_interest=True,
@@ -32,7 +34,7 @@ def busy_event(app, create_event, create_user, facilitator):
             ),
         )
         pitch = pitches.create_pitch(event, pitches.PitchDetails(title="Den building"), dan)
-        pitches.add_dot(event, pitch, pitches.Voter(db.session.get(User, facilitator.id)))
+        voting.add_dot(event, pitch, voting.Voter(db.session.get(User, facilitator.id)))
         db.session.commit()
 
 

@@ -78,3 +78,49 @@ def test_limit_message_is_shown_in_place(new_page, board):
     expect(add).to_be_disabled()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+@pytest.fixture
+def hidden_board(app, create_event, create_user):
+    """Open voting that hides the counts until a reveal; return the pitch ids."""
+    create_event(state="voting", hide_tallies=True)
+    host = create_user("host", display_name="Hannah")
+    for name in ("ann", "bob"):
+        create_user(name, display_name=name.capitalize())
+    with app.app_context():
+        event = events.find_event("govbarcamp-2026")
+        author = db.session.get(User, host.id)
+        ids = [
+            pitches.create_pitch(event, pitches.PitchDetails(title=title), author).id
+            for title in ("Picnic planning", "Kids teach Scratch")
+        ]
+        db.session.commit()
+    return ids
+
+
+def test_hidden_dots_count_for_the_voter_and_show_everywhere_at_the_reveal(new_page, hidden_board):
+    ann, bob, organiser = new_page(), new_page(), new_page()
+    for page, name in ((ann, "ann"), (bob, "bob"), (organiser, "organiser")):
+        log_in(page, name)
+        page.goto(BOARD)
+    bob.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[sse-connect]'))"
+        ".some(el => el['htmx-internal-data'] && el['htmx-internal-data'].sseEventSource"
+        " && el['htmx-internal-data'].sseEventSource.readyState === 1)"
+    )
+    ann.get_by_role("button", name="Add a dot to “Picnic planning”").click()
+    expect(ann.locator("#dots-left")).to_contain_text("4 dots left")
+    expect(ann.locator("#vote-status")).to_contain_text("1 dot on “Picnic planning”")
+    for page in (ann, bob):
+        expect(page.locator(f"#tally-{hidden_board[0]}")).to_have_count(0)
+        expect(page.get_by_text("Dots hidden until voting closes").first).to_be_visible()
+    organiser.get_by_role("button", name="Reveal the dots").click()
+    # Bob's board fetches itself when the reveal is announced: the count appears unasked.
+    expect(bob.locator(f"#tally-{hidden_board[0]}")).to_have_text("1")
+    expect(bob.locator(f"#tally-{hidden_board[1]}")).to_have_text("0")
+    # From now on each dot sends its total, as on a board that never hid them.
+    ann.reload()
+    ann.get_by_role("button", name="Add a dot to “Picnic planning”").click()
+    expect(ann.locator("#dots-left")).to_contain_text("3 dots left")
+    expect(bob.locator(f"#tally-{hidden_board[0]}")).to_have_text("2")
+    assert ann.console_errors == [] and bob.console_errors == []

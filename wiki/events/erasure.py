@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from wiki.accounts import signals
 from wiki.accounts.models import User
-from wiki.events import services as events
+from wiki.events import rsvps
 from wiki.events.models import Event, Rsvp, RsvpStatus
 from wiki.extensions import db
 
@@ -41,11 +41,11 @@ def _lock_places(user: User) -> Callable[[], None]:
         .where(Rsvp.user_id == user.id, Rsvp.status != RsvpStatus.CANCELLED)
         .order_by(Event.id)
     ).all()
-    held = [events.lock_event(event) for event in held]
+    held = [rsvps.lock_event(event) for event in held]
 
     def promote() -> None:
         for event in held:
-            events.promote_waiting(event)
+            rsvps.promote_waiting(event)
 
     return promote
 

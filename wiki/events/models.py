@@ -11,6 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wiki.accounts.models import User
 from wiki.database import Base, utcnow
 from wiki.pages.models import Page
+from wiki.rules import RuleError
+
+
+class EventError(RuleError):
+    """A change to an event or RSVP cannot be made."""
 
 
 class EventState(enum.StrEnum):

@@ -23,10 +23,17 @@ from sqlalchemy import select
 from wiki import idempotency
 from wiki.auth import Role, role_required
 from wiki.confirmations import Confirmation, render_confirmation
-from wiki.events import announcements, outreach, services
+from wiki.events import announcements, outreach, rsvps, services
 from wiki.events.forms import AnnouncementForm, EventForm, RsvpForm
 from wiki.events.links import date_range, event_url
-from wiki.events.models import STATE_ACTIONS, Announcement, Event, EventState, RsvpStatus
+from wiki.events.models import (
+    STATE_ACTIONS,
+    Announcement,
+    Event,
+    EventError,
+    EventState,
+    RsvpStatus,
+)
 from wiki.events.services import get_event
 from wiki.extensions import db
 from wiki.forms import add_form_error
@@ -87,7 +94,7 @@ def new():
     if form.validate_on_submit():
         try:
             event = services.create_event(_details(form), current_user, copy_from=source)
-        except services.EventError as error:
+        except EventError as error:
             add_form_error(form, error.field, error.message)
         else:
             flash(f"“{event.name}” is created, with a proposal page to draft together.", "success")
@@ -104,7 +111,7 @@ def view(slug: str):
 
 
 def _event_page(event: Event, announcement_form: AnnouncementForm, status: int = 200):
-    rsvp = services.find_rsvp(event, current_user) if current_user.is_authenticated else None
+    rsvp = rsvps.find_rsvp(event, current_user) if current_user.is_authenticated else None
     moves = {}
     if current_user.is_facilitator and not event.is_archived:
         for to in (event.state_enum.next, event.state_enum.previous):
@@ -114,16 +121,16 @@ def _event_page(event: Event, announcement_form: AnnouncementForm, status: int =
         "events/view.html",
         status=status,
         event=event,
-        counts=services.counts(event),
+        counts=rsvps.counts(event),
         rsvp=rsvp,
-        waiting_message=services.waiting_message(event, rsvp)
+        waiting_message=rsvps.waiting_message(event, rsvp)
         if rsvp and rsvp.status == RsvpStatus.WAITING
         else None,
         cancel_rsvp=_cancel_confirmation(event, rsvp)
         if rsvp and rsvp.status != RsvpStatus.CANCELLED
         else None,
         moves=moves,
-        attendees=services.public_attendees(event),
+        attendees=rsvps.public_attendees(event),
         news=db.session.scalars(announcements.announcements_for(event).limit(10)).all(),
         history=db.session.scalars(services.state_history(event)).all(),
         announcement_form=announcement_form,
@@ -149,7 +156,7 @@ def edit(slug: str):
     if form.validate_on_submit():
         try:
             services.update_event(event, _details(form))
-        except services.EventError as error:
+        except EventError as error:
             add_form_error(form, error.field, error.message)
         else:
             flash("The event is saved.", "success")
@@ -244,16 +251,16 @@ def _rsvp_form(event: Event, rsvp) -> RsvpForm:
 def rsvp(slug: str):
     """Say a household is coming, or change what it said."""
     event = get_event(slug)
-    existing = services.find_rsvp(event, current_user)
+    existing = rsvps.find_rsvp(event, current_user)
     form = _rsvp_form(event, existing)
     if request.method == "POST" and request.form.get("action") == "add_child":
         form.children.append_entry()
         return render("events/rsvp.html", event=event, form=form, rsvp=existing)
     if form.validate_on_submit():
-        details = services.RsvpDetails(
+        details = rsvps.RsvpDetails(
             adults=form.adults.data,
             children=[
-                services.ChildDetails(
+                rsvps.ChildDetails(
                     first_name=entry.first_name.data or "",
                     age_band=entry.age_band.data or "",
                     id=entry.child_id.data,
@@ -267,8 +274,8 @@ def rsvp(slug: str):
             accepted_conduct=form.accepted_conduct.data,
         )
         try:
-            outcome = services.save_rsvp(event, current_user, details)
-        except services.EventError as error:
+            outcome = rsvps.save_rsvp(event, current_user, details)
+        except EventError as error:
             add_form_error(form, error.field, error.message)
         else:
             flash(outcome.message, "success" if outcome.status == RsvpStatus.CONFIRMED else "info")
@@ -284,7 +291,7 @@ def _cancel_confirmation(event: Event, rsvp) -> Confirmation:
     return Confirmation(
         key="cancel-rsvp",
         question="Cancel your RSVP?",
-        consequences=services.cancel_rsvp_consequences(event, rsvp),
+        consequences=rsvps.cancel_rsvp_consequences(event, rsvp),
         action=url_for("events.cancel_rsvp", slug=event.slug),
         url=url_for("events.cancel_rsvp", slug=event.slug),
         confirm_label="Yes, cancel our RSVP",
@@ -298,7 +305,7 @@ def _cancel_confirmation(event: Event, rsvp) -> Confirmation:
 def confirm_cancel_rsvp(slug: str):
     """Ask before cancelling a household's RSVP, saying where its places go."""
     event = get_event(slug)
-    rsvp = services.find_rsvp(event, current_user)
+    rsvp = rsvps.find_rsvp(event, current_user)
     if rsvp is None or rsvp.status == RsvpStatus.CANCELLED:
         flash("You have no RSVP to cancel.", "info")
         return redirect(url_for("events.view", slug=event.slug, _anchor="rsvp"), 303)
@@ -311,8 +318,8 @@ def cancel_rsvp(slug: str):
     """Cancel a household's RSVP, giving its places to the waiting list."""
     event = get_event(slug)
     try:
-        services.cancel_rsvp(event, current_user)
-    except services.EventError as error:
+        rsvps.cancel_rsvp(event, current_user)
+    except EventError as error:
         flash(error.message, "error")
     else:
         flash("Your RSVP is cancelled. Thanks for letting us know.", "info")
@@ -327,8 +334,8 @@ def people(slug: str):
     return render(
         "events/people.html",
         event=event,
-        counts=services.counts(event),
-        households=services.households_with_needs(event),
+        counts=rsvps.counts(event),
+        households=rsvps.households_with_needs(event),
     )
 
 

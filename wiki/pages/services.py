@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from wiki.accounts.models import User
 from wiki.database import utcnow
 from wiki.extensions import db
+from wiki.live import services as live
 from wiki.pages import display, markup
 from wiki.pages.diffs import Hunk, diff_lines, size_change
 from wiki.pages.merge import Conflict, merge3
@@ -197,8 +198,6 @@ def _add_revision(
     page.updated_at = revision.created_at or utcnow()
     _replace_links(page, body, rendered.links)
     db.session.flush()  # wiki.search indexes the new text as this flushes
-    from wiki.live import services as live
-
     # People with the editor open hear about it at once (see pages.edited_since).
     live.publish(live.page_topic(page.id), "page-edited", {"revision": revision.number})
     return revision

@@ -17,6 +17,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from wiki import idempotency
+from wiki import search as site_search
+from wiki.accounts.services import find_user
 from wiki.auth import Role, role_required
 from wiki.bounds import query_int
 from wiki.confirmations import Confirmation, render_confirmation
@@ -537,8 +539,6 @@ def wanted():
 @bp.get("/-/search")
 def search():
     """Search pages, sessions, comments and announcements."""
-    from wiki import search as site_search
-
     query = request.args.get("q", "").strip()
     hits = site_search.search(query, limit=30) if query else []
     exact = services.find_page(services.slug_for(query)) if query else None
@@ -548,8 +548,6 @@ def search():
 @bp.get("/-/people/<username>/contributions")
 def contributions(username: str):
     """List the changes one person made."""
-    from wiki.accounts.services import find_user
-
     person = find_user(username)
     if person is None:
         abort(404, f"No account is called {username}.")

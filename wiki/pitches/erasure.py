@@ -17,6 +17,7 @@ from wiki.accounts.models import User
 from wiki.events.models import Event
 from wiki.extensions import db
 from wiki.pitches import services as pitches
+from wiki.pitches import tallies
 from wiki.pitches.models import Ballot, Comment, Dot, Pitch, PitchCoHost
 
 ORDER = 20
@@ -53,7 +54,7 @@ def _lock_votes(user: User) -> Callable[[], None]:
             event = db.session.get(Event, event_id)
             pitch = db.session.get(Pitch, pitch_id)
             if event is not None and pitch is not None and event.voting_open:
-                pitches.announce_dots(event, pitch)
+                tallies.announce_dots(event, pitch)
 
     return announce
 

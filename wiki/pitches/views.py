@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from wiki import idempotency
+from wiki.attachments.models import Attachment
+from wiki.attachments.services import file_url
 from wiki.auth import Role, role_required
 from wiki.bounds import whole_number
 from wiki.confirmations import Confirmation, Typed, render_confirmation
@@ -20,7 +22,8 @@ from wiki.events.models import Event, RsvpChild
 from wiki.events.services import get_event
 from wiki.extensions import db
 from wiki.forms import EmptyForm, add_form_error
-from wiki.pitches import services
+from wiki.pitches import board as pitch_board
+from wiki.pitches import services, tallies, voting
 from wiki.pitches.forms import CommentForm, DeclineForm, MergeForm, PitchForm
 from wiki.pitches.models import Comment, Pitch, PitchFormat, PitchStatus
 from wiki.rendering import form_errors_status, render, safe_next, wants_fragment
@@ -45,10 +48,10 @@ def _seed() -> str:
     return session["board_seed"]
 
 
-def _filters() -> services.BoardFilter:
+def _filters() -> pitch_board.BoardFilter:
     args = request.args
     fmt = args.get("format", "")
-    return services.BoardFilter(
+    return pitch_board.BoardFilter(
         family=args.get("family") == "1",
         format=fmt if fmt in {f.value for f in PitchFormat} else "",
         tag=args.get("tag", "").strip().lower()[:30],
@@ -57,13 +60,13 @@ def _filters() -> services.BoardFilter:
     )
 
 
-def _voter(event: Event, child_id: int | None = None) -> services.Voter | None:
+def _voter(event: Event, child_id: int | None = None) -> voting.Voter | None:
     if not current_user.is_authenticated:
         return None
-    return services.voter_for(event, current_user, child_id)
+    return voting.voter_for(event, current_user, child_id)
 
 
-def _voter_from_request(event: Event) -> services.Voter | None:
+def _voter_from_request(event: Event) -> voting.Voter | None:
     raw = request.values.get("as", "").strip()
     child_id = whole_number(raw, low=0)  # 0 or nothing: one's own dots
     if raw and child_id is None and current_user.is_authenticated:
@@ -80,7 +83,7 @@ def _posted_back(event: Event) -> str:
     return safe_next(posted, url_for("pitches.board", slug=event.slug))
 
 
-def _with_voter(path: str, voter: services.Voter, anchor: str = "") -> str:
+def _with_voter(path: str, voter: voting.Voter, anchor: str = "") -> str:
     """Return ``path`` asking for ``voter``'s dots (the ``as`` parameter), at ``anchor``."""
     parts = urlsplit(path)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "as"]
@@ -90,7 +93,7 @@ def _with_voter(path: str, voter: services.Voter, anchor: str = "") -> str:
 
 
 def _dot_controls(
-    event: Event, voter: services.Voter | None, pitches: list[Pitch], back: str
+    event: Event, voter: voting.Voter | None, pitches: list[Pitch], back: str
 ) -> dict:
     """Return what the page's dot controls, dots-left bar and voter switcher show.
 
@@ -98,17 +101,17 @@ def _dot_controls(
     """
     if voter is None:
         return {"voter": None, "voters": [], "mine": {}, "left": 0, "blocked": {}}
-    where = services.standing(event, voter)
+    where = voting.standing(event, voter)
     voters = [
-        (v, services.dots_left(event, v), _with_voter(back, v), v.child_key == voter.child_key)
-        for v in services.voters_for(event, current_user)
+        (v, voting.dots_left(event, v), _with_voter(back, v), v.child_key == voter.child_key)
+        for v in voting.voters_for(event, current_user)
     ]
     return {
         "voter": voter,
         "voters": voters,
         "mine": where.mine,
         "left": where.left,
-        "blocked": {p.id: services.add_blocked(event, p, voter, where) for p in pitches},
+        "blocked": {p.id: voting.add_blocked(event, p, voter, where) for p in pitches},
         "back": back,
     }
 
@@ -116,12 +119,12 @@ def _dot_controls(
 def _board_context(event: Event) -> dict:
     voter = _voter_from_request(event)
     filters = _filters()
-    pitches = services.board(event, filters, seed=_seed(), voter=voter)
+    pitches = pitch_board.board(event, filters, seed=_seed(), voter=voter)
     return {
         "event": event,
         "pitches": pitches,
         "filters": filters,
-        "counts": services.tallies(event) if services.tallies_visible(event) else None,
+        "counts": tallies.tallies(event) if tallies.tallies_visible(event) else None,
         "formats": list(PitchFormat),
         "vote_form": EmptyForm(),
         **_dot_controls(event, voter, pitches, request.full_path.rstrip("?")),
@@ -131,7 +134,7 @@ def _board_context(event: Event) -> dict:
 def _results_visible(event: Event) -> bool:
     """Tell whether the current person may open the results (so whether to link to them)."""
     facilitator = current_user.is_facilitator
-    return services.tallies_visible(event) or facilitator
+    return tallies.tallies_visible(event) or facilitator
 
 
 @bp.app_context_processor
@@ -160,9 +163,9 @@ def vote(slug: str, pitch_id: int):
     error = None
     try:
         if action == "add":
-            services.add_dot(event, pitch, voter)
+            voting.add_dot(event, pitch, voter)
         else:
-            services.remove_dot(event, pitch, voter)
+            voting.remove_dot(event, pitch, voter)
         # Commit before rendering: publishing holds the live-event lock until the commit,
         # and every other voter's vote waits for it.
         db.session.commit()
@@ -303,9 +306,6 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
     others = _merge_targets(event, pitch)
     picture = None
     if pitch.picture_id:
-        from wiki.attachments.models import Attachment
-        from wiki.attachments.services import file_url
-
         attachment = db.session.get(Attachment, pitch.picture_id)
         picture = file_url(attachment) if attachment and not attachment.is_deleted else None
     return render(
@@ -323,7 +323,7 @@ def _show(event: Event, pitch: Pitch, comment_form: CommentForm, status: int = 2
         else None,
         picture=picture,
         can_edit=services.can_edit(pitch, current_user),
-        counts=services.tallies(event) if services.tallies_visible(event) else None,
+        counts=tallies.tallies(event) if tallies.tallies_visible(event) else None,
         vote_form=EmptyForm(),
         **_dot_controls(
             event, voter, [pitch], url_for("pitches.show", slug=event.slug, pitch_id=pitch.id)
@@ -521,7 +521,7 @@ def merge(slug: str, pitch_id: int):
 def reveal(slug: str):
     """Reveal hidden dot counts on every screen at once."""
     event = get_event(slug)
-    services.reveal_tallies(event)
+    tallies.reveal_tallies(event)
     flash("The dot counts are revealed on every screen.", "success")
     return redirect(url_for("pitches.board", slug=slug), 303)
 
@@ -532,7 +532,7 @@ def results(slug: str):
     event = get_event(slug)
     if not _results_visible(event):
         abort(403, "The dot counts are hidden until a facilitator reveals them.")
-    rows = services.results(event)
+    rows = tallies.results(event)
     top = max((a + c for _, a, c in rows), default=0)
     return render("pitches/results.html", event=event, rows=rows, top=top)
 
@@ -557,7 +557,7 @@ def results_csv(slug: str):
             "total_dots",
         ]
     )
-    for pitch, adults, children in services.results(event):
+    for pitch, adults, children in tallies.results(event):
         hosts = [p.display_name for p in ([pitch.host] if pitch.host else []) + pitch.co_hosts]
         writer.writerow(
             [
