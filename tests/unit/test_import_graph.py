@@ -39,14 +39,6 @@ ASSEMBLY = {
 }
 PURE = ("wiki.exports", "wiki.schedule.solver")
 
-# Imports that break the rules today, each with the issue that removes it. The test fails when
-# one of these is mended without being struck off, so the list can only shrink.
-KNOWN: set[tuple[str, str]] = {
-    # issue 10: site search is the assembly's page, not the pages domain's
-    ("wiki.pages.views", "wiki.search"),
-}
-KNOWN_CYCLES: list[list[str]] = []
-
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -191,19 +183,12 @@ def _package_self_loop(loop: list[str]) -> bool:
 
 
 def test_no_module_imports_a_domain_above_its_own():
-    new = sorted(violations() - KNOWN)
+    new = sorted(violations())
     assert not new, "imports reaching up the layers:\n" + "\n".join(f"  {a} -> {b}" for a, b in new)
 
 
-def test_the_list_of_known_breaks_only_shrinks():
-    mended = sorted(KNOWN - violations())
-    assert not mended, "mended, so strike them off KNOWN:\n" + "\n".join(
-        f"  {a} -> {b}" for a, b in mended
-    )
-
-
 def test_no_import_circle():
-    assert cycles() == KNOWN_CYCLES
+    assert cycles() == []
 
 
 @pytest.mark.parametrize("core", ["wiki.exports", "wiki.schedule.solver"])

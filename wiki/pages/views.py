@@ -17,7 +17,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from wiki import idempotency
-from wiki import search as site_search
 from wiki.accounts.services import find_user
 from wiki.auth import Role, role_required
 from wiki.bounds import query_int
@@ -534,15 +533,6 @@ def wanted():
     """List pages that are linked to but do not exist yet."""
     rows = db.session.execute(listings.wanted_pages().limit(500)).all()
     return render("pages/wanted.html", rows=rows)
-
-
-@bp.get("/-/search")
-def search():
-    """Search pages, sessions, comments and announcements."""
-    query = request.args.get("q", "").strip()
-    hits = site_search.search(query, limit=30) if query else []
-    exact = services.find_page(services.slug_for(query)) if query else None
-    return render("pages/search.html", block="results", query=query, hits=hits, exact=exact)
 
 
 @bp.get("/-/people/<username>/contributions")
