@@ -246,6 +246,7 @@ def vote(app: Flask):
     ``VoteRefused`` as it would in a view.
     """
     from wiki.pitches import services as pitches
+    from wiki.pitches import voting
     from wiki.pitches.models import Pitch
 
     def factory(voter: User, pitch, n: int = 1, as_child: str | None = None) -> int:
@@ -258,9 +259,9 @@ def vote(app: Flask):
                 [child_id] = [
                     c.id for c in pitches.children_of(event, user) if c.first_name == as_child
                 ]
-            who = pitches.voter_for(event, user, child_id)
+            who = voting.voter_for(event, user, child_id)
             for _ in range(n):
-                placed = pitches.add_dot(event, pitch, who)
+                placed = voting.add_dot(event, pitch, who)
             db.session.commit()
             return placed.on_pitch
 

@@ -77,6 +77,7 @@ def test_accounts_imports_no_other_domain():
 def everywhere(app, create_event, create_user):
     """Dan has a row in every table that can name a person; return his id."""
     from wiki.attachments import services as attachments
+    from wiki.events import rsvps
     from wiki.events import services as events
     from wiki.events.announcements import post_announcement
     from wiki.events.models import EventState
@@ -84,6 +85,7 @@ def everywhere(app, create_event, create_user):
     from wiki.moderation.models import ReportStatus
     from wiki.pages import services as pages
     from wiki.pitches import services as pitches
+    from wiki.pitches import voting
 
     create_event()  # someone else's event, so Dan's is not the only one
     dan = create_user("dan", Role.FACILITATOR, display_name="Dan")
@@ -98,13 +100,13 @@ def everywhere(app, create_event, create_user):
         day, ten, four = date(2026, 11, 7), time(10, 0), time(16, 0)
         event = events.create_event(events.EventDetails("Dan's camp", day, ten, day, four), dan)
         events.change_state(event, EventState.REGISTRATION, dan)
-        events.save_rsvp(event, dan, events.RsvpDetails(adults=1, accepted_conduct=True))
+        rsvps.save_rsvp(event, dan, rsvps.RsvpDetails(adults=1, accepted_conduct=True))
         post_announcement(event, "Welcome", "Bring a friend.", dan)
         events.change_state(event, EventState.VOTING, dan)
         pitch = pitches.create_pitch(event, pitches.PitchDetails(title="Eve's kites"), eve)
         pitches.create_pitch(event, pitches.PitchDetails(title="Dens", co_hosts="eve"), dan)
         pitches.create_pitch(event, pitches.PitchDetails(title="Sums", co_hosts="dan"), eve)
-        pitches.add_dot(event, pitch, pitches.Voter(dan))
+        voting.add_dot(event, pitch, voting.Voter(dan))
         pitches.add_comment(pitch, dan, "Count me in.")
         page = pages.create_page("Picnic", "Bring a blanket.", dan).page
         pages.hide_revision(page.current_revision, dan, "test")

@@ -18,9 +18,9 @@ SLUG = "govbarcamp-2026"
 TITLES = ("Kids teach Scratch", "Composting at scale", "Open data for parish councils")
 
 
-def event_stream_url(base_url: str, event_id: int) -> str:
+def event_stream_url(base_url: str, slug: str) -> str:
     """Return the URL of the event's public live stream: the one place this test builds it."""
-    return f"{base_url}/-/live/event:{event_id}"
+    return f"{base_url}/events/{slug}/live"
 
 
 @dataclass
@@ -128,7 +128,7 @@ def test_hidden_votes_publish_nothing_about_a_session_until_the_reveal(
     app, client, auth, facilitator, live_server, hidden_vote
 ):
     event_id, ids, voters = hidden_vote
-    url = event_stream_url(live_server.url, event_id)
+    url = event_stream_url(live_server.url, SLUG)
     listener = Listener(url).open()
     try:
         # Several people vote, take a dot back and vote again while the counts are hidden.
