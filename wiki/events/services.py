@@ -26,6 +26,7 @@ from wiki.events.models import (
     RsvpChild,
     RsvpStatus,
 )
+from wiki.events.signals import event_copied
 from wiki.extensions import db
 from wiki.mail import send_after_commit
 from wiki.pages import markup
@@ -176,6 +177,8 @@ def create_event(details: EventDetails, by: User, *, copy_from: Event | None = N
     outcome = pages.create_page(title, body, by, summary=f"Started the proposal for {event.name}")
     event.proposal_page = outcome.page
     ensure_code_of_conduct(by)
+    if copy_from is not None:
+        event_copied.send(event, source=copy_from)
     return event
 
 
