@@ -56,6 +56,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from wiki.moderation.views import bp as moderation_bp
     from wiki.pages.views import bp as pages_bp
     from wiki.pitches.views import bp as pitches_bp
+    from wiki.schedule.views import bp as schedule_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -64,6 +65,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(attachments_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(pitches_bp)
+    app.register_blueprint(schedule_bp)
     app.register_blueprint(live_bp)
     app.register_blueprint(moderation_bp)
     return app
