@@ -51,7 +51,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     from wiki.admin.views import bp as admin_bp
     from wiki.attachments.views import bp as attachments_bp
     from wiki.events.views import bp as events_bp
-    from wiki.live.views import bp as live_bp
     from wiki.main import bp as main_bp
     from wiki.moderation.views import bp as moderation_bp
     from wiki.pages.views import bp as pages_bp
@@ -66,7 +65,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(events_bp)
     app.register_blueprint(pitches_bp)
     app.register_blueprint(schedule_bp)
-    app.register_blueprint(live_bp)
     app.register_blueprint(moderation_bp)
     return app
 
