@@ -433,3 +433,30 @@ def test_event_page_links_the_schedule_pages_for_facilitators(client, as_facilit
     html = client.get(f"/events/{as_facilitator.slug}").get_data(as_text=True)
     assert f"/events/{as_facilitator.slug}/schedule/rooms" in html
     assert f"/events/{as_facilitator.slug}/schedule/day-pitches" in html
+
+
+def test_rooms_refused_over_htmx_answers_the_grid_fragment(app, client, as_facilitator):
+    camp = as_facilitator
+    response = client.post(
+        f"/events/{camp.slug}/schedule/rooms",
+        data={**_room_form([{"name": "Shed", "capacity": ""}]), "action": "save"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<form method="post"') and "<html" not in html
+    assert "Say how many people the room holds." in html
+    assert len(_rooms(app, camp)) == 3
+
+
+def test_archived_event_layout_cannot_change(app, client, as_facilitator):
+    camp = as_facilitator
+    with app.app_context():
+        db.session.get(Event, camp.event_id).state = "over"
+        db.session.commit()
+    response = client.post(
+        f"/events/{camp.slug}/schedule/rooms",
+        data={**_room_form([{"name": "Shed", "capacity": "3"}]), "action": "save"},
+    )
+    assert response.status_code == 403
+    assert len(_rooms(app, camp)) == 3
