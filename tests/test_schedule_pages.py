@@ -460,3 +460,38 @@ def test_archived_event_layout_cannot_change(app, client, as_facilitator):
     )
     assert response.status_code == 403
     assert len(_rooms(app, camp)) == 3
+
+
+def test_facilitator_marks_a_guest_host_unavailable(app, client, as_facilitator):
+    camp = as_facilitator
+    client.post(
+        f"/events/{camp.slug}/schedule/day-pitches",
+        data={"title": "Bread on a stick", "host_name": "Robin", "length_slots": "1"},
+    )
+    with app.app_context():
+        guest_id = db.session.scalar(select(GuestHost.id).where(GuestHost.name == "Robin"))
+    page = client.get(f"/events/{camp.slug}/schedule/availability").get_data(as_text=True)
+    assert "Robin (pitched on the day)" in page
+    slot = camp.session_slots[0]
+    response = client.post(
+        f"/events/{camp.slug}/schedule/availability",
+        data={"person": f"g{guest_id}", "slots": [str(slot)]},
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        problem = build_problem(db.session.get(Event, camp.event_id))
+    assert problem.unavailable[f"g{guest_id}"] == {f"s{slot}"}
+
+
+def test_a_participant_cannot_mark_a_guest_host(app, client, auth, camp, participant):
+    with app.app_context():
+        guest = GuestHost(event_id=camp.event_id, name="Robin")
+        db.session.add(guest)
+        db.session.commit()
+        guest_id = guest.id
+    auth.login(participant)
+    response = client.post(
+        f"/events/{camp.slug}/schedule/availability",
+        data={"person": f"g{guest_id}", "slots": [str(camp.session_slots[0])]},
+    )
+    assert response.status_code == 404
