@@ -495,3 +495,9 @@ def test_a_participant_cannot_mark_a_guest_host(app, client, auth, camp, partici
         data={"person": f"g{guest_id}", "slots": [str(camp.session_slots[0])]},
     )
     assert response.status_code == 404
+
+
+def test_spare_slot_rows_start_blank(client, as_facilitator):
+    html = client.get(f"/events/{as_facilitator.slug}/schedule/slots").get_data(as_text=True)
+    spare = html.split('name="rows-7-day"')[1].split("</select>")[0]
+    assert spare.startswith('><option value="">Choose a day</option>') and "selected" not in spare

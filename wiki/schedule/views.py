@@ -15,7 +15,7 @@ from wiki.accounts.services import find_user
 from wiki.auth import role_required
 from wiki.events.models import Event
 from wiki.events.services import find_event
-from wiki.rendering import form_errors_status, render
+from wiki.rendering import form_errors_status, render, wants_fragment
 from wiki.rules import add_form_error
 from wiki.schedule import layout, services
 from wiki.schedule.forms import (
@@ -109,11 +109,20 @@ def rooms(slug: str):
         status = form_errors_status(form)
     for _ in range(SPARE_ROWS):
         form.rows.append_entry()
-    return render("schedule/rooms.html", block="room_grid", status=status, event=event, form=form)
+    return render(
+        "schedule/rooms.html",
+        block="room_grid",
+        status=status,
+        event=event,
+        form=form,
+        fragment=wants_fragment(),
+    )
 
 
 def _slot_days(event: Event, form: SlotsForm) -> list[tuple[str, str]]:
-    choices = [(d.isoformat(), _day_label(d)) for d in services.event_days(event)]
+    # A blank first choice, so the spare rows stay blank (and are left out) when saved.
+    choices = [("", "Choose a day")]
+    choices += [(d.isoformat(), _day_label(d)) for d in services.event_days(event)]
     for entry in form.rows.entries:
         entry.form.day.choices = choices
     return choices
@@ -232,6 +241,7 @@ def slots(slug: str):
         event=event,
         form=form,
         pattern=pattern,
+        fragment=wants_fragment(),
     )
 
 
