@@ -8,7 +8,7 @@ that references users fails here until its domain says what becomes of it.
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import Column, func, select
@@ -24,7 +24,8 @@ from wiki.extensions import db
 from wiki.idempotency import Submission
 
 # A column named like this holds a person's id, with or without a foreign key.
-USER_ID_NAME = re.compile(r"(^|_)(user|author|host|reporter|voter|owner)_id$|_by_id$")
+# (A guest host is a name typed on the day, not an account: guest_host_id is no user id.)
+USER_ID_NAME = re.compile(r"(^|(?<!guest)_)(user|author|host|reporter|voter|owner)_id$|_by_id$")
 
 
 def user_id_columns() -> dict[str, Column]:
@@ -86,6 +87,7 @@ def everywhere(app, create_event, create_user):
     from wiki.pages import services as pages
     from wiki.pitches import services as pitches
     from wiki.pitches import voting
+    from wiki.schedule import models as schedule
 
     create_event()  # someone else's event, so Dan's is not the only one
     dan = create_user("dan", Role.FACILITATOR, display_name="Dan")
@@ -114,6 +116,26 @@ def everywhere(app, create_event, create_user):
         target = moderation.find_target("page", page.id, staff=True)
         report = moderation.file_report(target, "Please look.", dan)
         moderation.close_report(report, dan, ReportStatus.RESOLVED)
+        slot = schedule.TimeSlot(
+            event=event,
+            starts_at=datetime(2026, 11, 7, 10, tzinfo=UTC),
+            ends_at=datetime(2026, 11, 7, 11, tzinfo=UTC),
+        )
+        guest = schedule.GuestHost(
+            event_id=event.id, name="Gus", claimed_by_id=dan.id, created_by_id=dan.id
+        )
+        draft = schedule.ScheduleDraft(event=event)
+        db.session.add_all([slot, guest, draft])
+        db.session.flush()
+        db.session.add_all(
+            [
+                schedule.Unavailability(event_id=event.id, slot=slot, user_id=dan.id),
+                schedule.ScheduleRevision(
+                    draft_id=draft.id, number=1, kind="edit", grid="{}", author_id=dan.id
+                ),
+                schedule.SolveJob(event_id=event.id, time_limit=10, requested_by_id=dan.id),
+            ]
+        )
         db.session.commit()
         return dan.id
 

@@ -57,6 +57,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from wiki.moderation.views import bp as moderation_bp
     from wiki.pages.views import bp as pages_bp
     from wiki.pitches.views import bp as pitches_bp
+    from wiki.schedule.views import bp as schedule_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -65,13 +66,22 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(attachments_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(pitches_bp)
+    app.register_blueprint(schedule_bp)
     app.register_blueprint(moderation_bp)
     _connect_domains()
     return app
 
 
 # Domains whose ``erasure`` module answers accounts' signals (account deletion, data export).
-ERASURE_DOMAINS = ("accounts", "events", "pitches", "pages", "moderation", "attachments")
+ERASURE_DOMAINS = (
+    "accounts",
+    "events",
+    "pitches",
+    "pages",
+    "moderation",
+    "attachments",
+    "schedule",
+)
 
 
 def _connect_domains() -> None:

@@ -147,3 +147,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(prune_live)
     app.cli.add_command(send_reminders)
+    from wiki.schedule.cli import schedule_group
+
+    app.cli.add_command(schedule_group)

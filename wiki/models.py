@@ -15,6 +15,16 @@ from wiki.moderation.models import Report
 from wiki.pages.models import Page, PageAlias, PageLink, Revision
 from wiki.pitches.models import Ballot, Comment, Dot, Pitch, PitchCoHost
 from wiki.ratelimit import RateLimitCounter
+from wiki.schedule.models import (
+    GuestHost,
+    PitchGuestHost,
+    Room,
+    ScheduleDraft,
+    ScheduleRevision,
+    SolveJob,
+    TimeSlot,
+    Unavailability,
+)
 
 __all__ = [
     "Ballot",
@@ -38,6 +48,14 @@ __all__ = [
     "RateLimitCounter",
     "Report",
     "Revision",
+    "GuestHost",
+    "PitchGuestHost",
+    "Room",
+    "ScheduleDraft",
+    "ScheduleRevision",
+    "SolveJob",
+    "TimeSlot",
+    "Unavailability",
     "Submission",
     "Role",
     "User",

@@ -20,6 +20,7 @@ from wiki.events.models import (
     EventStateChange,
 )
 from wiki.events.rsvps import confirmed_people, lock_event, promote_waiting
+from wiki.events.signals import event_copied
 from wiki.extensions import db
 from wiki.live import services as live
 from wiki.pages import markup
@@ -171,6 +172,8 @@ def create_event(details: EventDetails, by: User, *, copy_from: Event | None = N
     outcome = pages.create_page(title, body, by, summary=f"Started the proposal for {event.name}")
     event.proposal_page = outcome.page
     ensure_code_of_conduct(by)
+    if copy_from is not None:
+        event_copied.send(event, source=copy_from)
     return event
 
 

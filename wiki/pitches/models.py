@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -20,6 +21,9 @@ from wiki.accounts.models import User
 from wiki.database import Base, utcnow
 from wiki.events.models import Event, RsvpChild
 from wiki.pages.models import Page
+
+if TYPE_CHECKING:
+    from wiki.schedule.models import GuestHost
 
 
 class PitchFormat(enum.StrEnum):
@@ -120,10 +124,25 @@ class Pitch(Base):
     page: Mapped[Page | None] = relationship()
     merged_into: Mapped[Pitch | None] = relationship(remote_side=[id])
     co_hosts: Mapped[list[User]] = relationship(secondary="pitch_co_hosts", order_by="User.id")
+    # A pitch made on the day for someone with no account (see wiki.schedule.models): its
+    # host_id stays None until an account claims it.
+    guest_host: Mapped[GuestHost | None] = relationship(
+        secondary="pitch_guest_hosts", uselist=False
+    )
 
     @property
     def is_wish(self) -> bool:
-        return self.host_id is None
+        # host_id first: only a pitch without an account host loads its guest host.
+        return self.host_id is None and self.guest_host is None
+
+    @property
+    def host_name(self) -> str | None:
+        """Return the name to show for the host: the account's, or the one typed on the day."""
+        if self.host is not None:
+            return self.host.display_name
+        if self.guest_host is not None:
+            return self.guest_host.name
+        return None
 
     @property
     def is_active(self) -> bool:
@@ -210,6 +229,9 @@ class Dot(Base):
         ForeignKey("pitches.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     count: Mapped[int] = mapped_column(Integer, default=0)
+    # When the pair last changed, for the scheduler's late-pitch correction (see
+    # wiki.schedule.models); the column defaults set it on every INSERT and UPDATE.
+    placed_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Comment(Base):

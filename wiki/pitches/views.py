@@ -558,7 +558,8 @@ def results_csv(slug: str):
         ]
     )
     for pitch, adults, children in tallies.results(event):
-        hosts = [p.display_name for p in ([pitch.host] if pitch.host else []) + pitch.co_hosts]
+        hosts = [pitch.host_name] if pitch.host_name else []
+        hosts += [c.display_name for c in pitch.co_hosts]
         writer.writerow(
             [
                 pitch.id,
