@@ -66,6 +66,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(pitches_bp)
     app.register_blueprint(live_bp)
     app.register_blueprint(moderation_bp)
+    from wiki.schedule.editor_views import bp as drafts_bp
+
+    app.register_blueprint(drafts_bp)
     return app
 
 
