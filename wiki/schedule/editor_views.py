@@ -83,9 +83,15 @@ def _view(event: Event) -> editor.EditorView:
 
 
 def _job_context(event: Event) -> dict:
-    jobs.reap(event.id)
     job = jobs.latest_job(event.id)
-    return {"job": job, "progress": jobs.progress(job)}
+    dead = jobs.is_dead(job)
+    return {
+        "job": job,
+        "job_active": job is not None and job.is_active and not dead,
+        "job_message": jobs.CRASHED if dead else (job.message if job is not None else ""),
+        "job_status": "failed" if dead else (job.status if job is not None else ""),
+        "progress": jobs.progress(job),
+    }
 
 
 def _page(event: Event, status: int = 200, message: str = "", focus: str = "", block=None):

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -29,8 +30,8 @@ from wiki.rules import RuleError
 from wiki.schedule import drafts
 from wiki.schedule.models import JobStatus, SolveJob
 
-# A running job whose heartbeat is older than this has died.
-STALE_AFTER = timedelta(seconds=20)
+# A running job whose heartbeat is older than this (seconds; SCHEDULE_STALE_SECONDS) has died.
+STALE_SECONDS = 20.0
 # A queued job no runner has claimed within this has failed to start.
 UNCLAIMED_AFTER = timedelta(seconds=60)
 CRASHED = "The plan stopped unexpectedly; the draft is as it was."
@@ -122,16 +123,23 @@ def start(event: Event, by: User) -> SolveJob:
     return job
 
 
+# The runners this process started, by job id: tests wait for them or kill them.
+launched: dict[int, subprocess.Popen | threading.Thread] = {}
+
+
 def launch(app, job_id: int) -> None:
-    """Run the job's runner: a child process, or in this process when configured so."""
+    """Start the job's runner: a child process, or (SCHEDULE_RUNNER = "inline", for tests)
+    a thread of this process, which has its own database session."""
     if app.config.get("SCHEDULE_RUNNER") == "inline":
         from wiki.schedule import runner
 
-        runner.run(app, job_id)
+        thread = threading.Thread(target=runner.run, args=(app, job_id), daemon=True)
+        launched[job_id] = thread
+        thread.start()
         return
     env = dict(os.environ)
     env.update(runner_environment(app))
-    subprocess.Popen(
+    launched[job_id] = subprocess.Popen(
         [sys.executable, "-m", "wiki.schedule.runner", str(job_id)],
         env=env,
         stdin=subprocess.DEVNULL,
@@ -171,17 +179,27 @@ def cancel(event: Event, by: User) -> SolveJob | None:
     return job
 
 
+def is_dead(job: SolveJob | None) -> bool:
+    """Tell whether an active job's runner has stopped: no heartbeat for a while, or never
+    started. Pages that only read show such a job as failed; ``reap`` records it."""
+    if job is None or not job.is_active:
+        return False
+    now = utcnow()
+    stale = timedelta(
+        seconds=float(current_app.config.get("SCHEDULE_STALE_SECONDS", STALE_SECONDS))
+    )
+    dead = (
+        job.status == JobStatus.RUNNING and (job.heartbeat_at or job.created_at) < now - stale
+    ) or (job.status == JobStatus.QUEUED and job.created_at < now - UNCLAIMED_AFTER)
+    return dead
+
+
 def reap(event_id: int) -> SolveJob | None:
     """Fail the event's job if its runner has died; return the job if it was failed."""
     job = active_job(event_id)
-    if job is None:
+    if not is_dead(job):
         return None
     now = utcnow()
-    dead = (
-        job.status == JobStatus.RUNNING and (job.heartbeat_at or job.created_at) < now - STALE_AFTER
-    ) or (job.status == JobStatus.QUEUED and job.created_at < now - UNCLAIMED_AFTER)
-    if not dead:
-        return None
     result = db.session.execute(
         update(SolveJob)
         .where(SolveJob.id == job.id, SolveJob.status == job.status)
