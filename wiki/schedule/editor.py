@@ -152,6 +152,7 @@ class Card:
     kid_led: bool
     locked: bool
     place: tuple[str, str] | None
+    needs: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
     why: str = ""
 
@@ -238,6 +239,7 @@ def _cards(problem: Problem, index: Index, doc: drafts.Doc, violations) -> dict[
             kid_led=pitch.kid_led,
             locked=pitch.id in doc.locked,
             place=doc.schedule.get(pitch.id),
+            needs=pitch.needs,
             warnings=warnings.get(pitch.id, []),
         )
     return cards
