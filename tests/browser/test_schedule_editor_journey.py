@@ -61,12 +61,13 @@ def _pick(page) -> dict:
     """Find a card that may go in any room, and an empty cell in another room at its time."""
     return page.evaluate(
         """() => {
+          const movable = '.gcard:not(.gcard--family)[data-needs=""]';
           for (const row of document.querySelectorAll('#editor tbody tr')) {
             const lists = Array.from(row.querySelectorAll('.grid__drop'));
-            const full = lists.find(l => l.querySelector('.gcard:not(.gcard--family)[data-needs=""]'));
+            const full = lists.find(l => l.querySelector(movable));
             const empty = lists.find(l => !l.querySelector('.gcard'));
             if (full && empty) {
-              return {pitch: full.querySelector('.gcard:not(.gcard--family)[data-needs=""]').dataset.pitch,
+              return {pitch: full.querySelector(movable).dataset.pitch,
                       room: empty.dataset.room, slot: empty.dataset.slot,
                       fromRoom: full.dataset.room, fromSlot: full.dataset.slot};
             }
