@@ -208,7 +208,7 @@ def _move(client, camp, pitch, room, slot, revision, htmx=False):
 def test_move_without_javascript_redirects_and_says_what_it_did(fac_client, camp):
     rooms, slots = _ids(camp)
     pitch = f"p{camp.pitches[0]}"
-    form = fac_client.get(f"/events/{camp.slug}/schedule/draft/move/{pitch}")
+    form = fac_client.get(f"/events/{camp.slug}/schedule/draft/move/{camp.pitches[0]}")
     assert form.status_code == 200
     assert 'name="room"' in form.get_data(as_text=True)
     answer = _move(fac_client, camp, pitch, rooms[1], slots[2], 0)

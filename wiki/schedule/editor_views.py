@@ -176,11 +176,12 @@ def move(slug: str):
     return _edit(slug, _move)
 
 
-@bp.get("/<slug>/schedule/draft/move/<pitch>")
+@bp.get("/<slug>/schedule/draft/move/<int:pitch_id>")
 @role_required(Role.FACILITATOR)
-def move_form(slug: str, pitch: str):
+def move_form(slug: str, pitch_id: int):
     """Show the form that moves one card by choosing a room and a time."""
     event = get_event(slug)
+    pitch = f"p{pitch_id}"
     view = _view(event)
     if view is None or pitch not in view.cards:
         abort(404, "That session is not in the plan.")
