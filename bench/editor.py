@@ -295,11 +295,12 @@ def main(argv: list[str] | None = None) -> int:
         state["at"] = target
 
     moved = _median_ms(move, args.runs)
-    print(f"editor page (whole)     median {page_full[0]:6.1f} ms   p90 {page_full[1]:6.1f} ms")
-    print(
-        f"editor page (fragment)  median {page_fragment[0]:6.1f} ms   p90 {page_fragment[1]:6.1f} ms"
-    )
-    print(f"move (htmx)             median {moved[0]:6.1f} ms   p90 {moved[1]:6.1f} ms")
+    for name, (median, p90) in (
+        ("editor page (whole)", page_full),
+        ("editor page (fragment)", page_fragment),
+        ("move (htmx)", moved),
+    ):
+        print(f"{name:24}median {median:6.1f} ms   p90 {p90:6.1f} ms")
     return 0
 
 
