@@ -8,6 +8,7 @@ from). A change to any of them gives a new fingerprint and a fresh problem.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -308,6 +309,14 @@ def build(event: Event, draft: drafts.ScheduleDraft) -> EditorView:
     )
 
 
+_STARRED = re.compile(r"\*([^*]+)\*")
+
+
+def plain(message: str) -> str:
+    """Turn the solver's *titles* into quoted ones, for a status line of plain text."""
+    return _STARRED.sub(r"“\1”", message)
+
+
 def _figure(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
@@ -321,8 +330,8 @@ def consequences(
     new = {v.message for v in new_violations}
     said = []
     broke = [m for m in (v.message for v in new_violations) if m not in old]
-    said.extend(f"{m}." if not m.endswith(".") else m for m in dict.fromkeys(broke))
-    fixed = [m for m in old if m not in new]
+    said.extend(plain(m if m.endswith(".") else f"{m}.") for m in dict.fromkeys(broke))
+    fixed = [plain(m.rstrip(".")) for m in old if m not in new]
     if fixed:
         said.append(f"Fixed: {'; '.join(sorted(fixed))}.")
     a = score(problem, before.schedule, index)

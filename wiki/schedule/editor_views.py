@@ -9,11 +9,13 @@ longer the head answers 409 with the fresh grid.
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired
 
@@ -65,6 +67,15 @@ class RevisionForm(FlaskForm):
     """Undo, redo or plan, made on one revision."""
 
     revision = RevisionField(validators=[InputRequired()])
+
+
+_EMPHASIS = re.compile(r"\*([^*]+)\*")
+
+
+@bp.app_template_filter("emphasis")
+def emphasis(message: str) -> Markup:
+    """Show the solver's *titles* in a message as emphasis, everything else escaped."""
+    return Markup(_EMPHASIS.sub(r"<em>\1</em>", str(escape(message))))
 
 
 def get_event(slug: str) -> Event:
