@@ -8,7 +8,7 @@ Run from the repository root:
 For each number of clients N, a fresh ``gunicorn -c gunicorn.conf.py wsgi:app`` (the
 project's gevent settings, WEB_CONCURRENCY from ``--workers``) serves a scratch database.
 N raw-socket SSE clients, shared between ``--processes`` client processes that each read
-their sockets with ``selectors``, open ``/-/live/event:<id>`` and wait for the ``: connected``
+their sockets with ``selectors``, open ``/events/<slug>/live`` and wait for the ``: connected``
 comment. Then one logged-in voter casts ``--votes`` votes through the HTTP vote endpoint,
 one every ``--spacing`` seconds, noting ``time.time()`` just before each POST; every client
 notes ``time.time()`` when the matching ``event: dots-<pitch>`` message arrives (matched by
@@ -71,7 +71,7 @@ def measure(site: live.Site, db: str, workers: int, clients: int, args: argparse
             voter.vote(site.slug, pitch, action)
         pool = live.StreamPool(
             server.port,
-            f"/-/live/event:{site.event_id}",
+            f"/events/{site.slug}/live",
             clients,
             args.processes,
             keep=True,

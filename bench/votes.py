@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> None:
             if args.streams:
                 pool = live.StreamPool(
                     server.port,
-                    f"/-/live/event:{site.event_id}",
+                    f"/events/{site.slug}/live",
                     args.streams,
                     args.stream_processes,
                     keep=False,

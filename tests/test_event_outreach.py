@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wiki.accounts.models import User
 from wiki.events import announcements, outreach, services
 from wiki.events.models import Announcement
+from wiki.exports import share
 from wiki.extensions import db
 
 SLUG = "govbarcamp-2026"
@@ -270,7 +271,7 @@ def test_share_description_falls_back_to_the_first_words(client, create_event):
     ]
     assert description.startswith("Sat 17 – Sun 18 Oct 2026 — Welcome A day of fun. A day of")
     assert description.endswith("…") and "<" not in description
-    assert len(description) <= len("Sat 17 – Sun 18 Oct 2026 — ") + outreach.SHARE_TEXT_LENGTH
+    assert len(description) <= len("Sat 17 – Sun 18 Oct 2026 — ") + share.SHARE_TEXT_LENGTH
 
 
 @pytest.mark.parametrize(
@@ -406,28 +407,26 @@ def test_a_shared_link_shows_a_card_with_the_event_on_it(client, create_event):
 
 
 def test_the_card_changes_with_the_event_and_copes_with_any_name(app, create_event):
-    from wiki.events import card
-
     create_event()
     with app.app_context():
         event = services.find_event(SLUG)
-        first = card.share_card(event, "campwiki")
+        first = outreach.share_card(event, "campwiki")
         for name in ["Café ☕ для всех — " * 6, NASTY_NAME, "x" * 200]:
             event.name = name
-            picture = Image.open(io.BytesIO(card.share_card(event, "campwiki")))
+            picture = Image.open(io.BytesIO(outreach.share_card(event, "campwiki")))
             assert picture.size == (1200, 630)
-        assert card.share_card(event, "campwiki") != first
+        assert outreach.share_card(event, "campwiki") != first
 
 
 def test_the_card_draws_without_system_fonts(app, create_event, monkeypatch, tmp_path):
-    from wiki.events import card
+    from wiki.exports import card
 
     create_event()
     monkeypatch.setattr(card, "FONTS", tmp_path)  # a server with no fonts installed
     card._font.cache_clear()
     try:
         with app.app_context():
-            data = card.share_card(services.find_event(SLUG), "campwiki")
+            data = outreach.share_card(services.find_event(SLUG), "campwiki")
         assert Image.open(io.BytesIO(data)).size == (1200, 630)
         assert card._drawable("17 – 18 Oct…", card._font(40)) == "17 - 18 Oct..."
     finally:

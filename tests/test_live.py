@@ -43,10 +43,10 @@ class SSEStream:
     for silence, so this reads the socket itself and undoes chunked encoding.
     """
 
-    def __init__(self, base_url: str, topic: str, last_event_id=None, query: str = "") -> None:
+    def __init__(self, base_url: str, path: str, last_event_id=None, query: str = "") -> None:
         url = urlsplit(base_url)
         self.socket = socket.create_connection((url.hostname, url.port), timeout=5)
-        lines = [f"GET /-/live/{topic}{query} HTTP/1.1", f"Host: {url.netloc}"]
+        lines = [f"GET {path}{query} HTTP/1.1", f"Host: {url.netloc}"]
         lines.append("Accept: text/event-stream")
         if last_event_id is not None:
             lines.append(f"Last-Event-ID: {last_event_id}")
@@ -197,9 +197,21 @@ def app(make_app, live_config):
 
 
 @pytest.fixture
-def topic(create_event) -> str:
-    """Return the live topic of a new event."""
-    return live.event_topic(create_event().id)
+def camp(create_event):
+    """Return a new event, whose live stream the tests read."""
+    return create_event()
+
+
+@pytest.fixture
+def topic(camp) -> str:
+    """Return the live topic of the new event."""
+    return live.event_topic(camp.id)
+
+
+@pytest.fixture
+def path(camp) -> str:
+    """Return the URL of the new event's live stream."""
+    return f"/events/{camp.slug}/live"
 
 
 @pytest.fixture
@@ -239,8 +251,8 @@ def test_publish_refuses_topics_and_kinds_that_would_break_the_stream(app):
             live.publish("event:1", "dots changed")
 
 
-def test_published_event_reaches_a_subscriber_within_a_second(live_server, topic, publish):
-    with SSEStream(live_server.url, topic) as stream:
+def test_published_event_reaches_a_subscriber_within_a_second(live_server, topic, publish, path):
+    with SSEStream(live_server.url, path) as stream:
         assert stream.status == 200
         assert stream.headers["content-type"].startswith("text/event-stream")
         assert stream.headers["cache-control"] == "no-cache"
@@ -265,10 +277,10 @@ def test_published_event_reaches_a_subscriber_within_a_second(live_server, topic
 
 
 def test_dict_data_is_sent_as_json_and_other_topics_stay_quiet(
-    app, live_server, topic, publish, create_event
+    app, live_server, topic, publish, create_event, path
 ):
     other = live.event_topic(create_event("Another camp").id)
-    with SSEStream(live_server.url, topic).opened() as stream:
+    with SSEStream(live_server.url, path).opened() as stream:
         publish(other)
         with app.app_context():
             live.publish(topic, "pitch-added", {"pitch": 4, "title": "Café ☕"})
@@ -278,8 +290,8 @@ def test_dict_data_is_sent_as_json_and_other_topics_stay_quiet(
         stream.expect_silence(0.3)
 
 
-def test_rolled_back_transaction_publishes_nothing(app, live_server, topic, publish):
-    with SSEStream(live_server.url, topic).opened() as stream:
+def test_rolled_back_transaction_publishes_nothing(app, live_server, topic, publish, path):
+    with SSEStream(live_server.url, path).opened() as stream:
         before = stream.last_event_id
         publish(topic, data="refused", fail=True)
         with app.app_context():
@@ -294,33 +306,33 @@ def test_rolled_back_transaction_publishes_nothing(app, live_server, topic, publ
         assert [e.data for e in live.events_since(topic, before)] == ["kept"]
 
 
-def test_reconnect_replays_exactly_the_missed_events_in_order(live_server, topic, publish):
-    with SSEStream(live_server.url, topic).opened() as stream:
+def test_reconnect_replays_exactly_the_missed_events_in_order(live_server, topic, publish, path):
+    with SSEStream(live_server.url, path).opened() as stream:
         [first] = publish(topic)
         assert stream.event(timeout=1.0).id == first
         resume_from = stream.last_event_id
     missed = publish(topic, count=3)
 
-    with SSEStream(live_server.url, topic, last_event_id=resume_from) as stream:
+    with SSEStream(live_server.url, path, last_event_id=resume_from) as stream:
         assert [e.id for e in stream.events(3, timeout=1.0)] == missed
         [live_id] = publish(topic)
         assert stream.event(timeout=1.0).id == live_id
         stream.expect_silence(0.3)
 
 
-def test_stream_that_saw_no_event_still_resumes_without_a_gap(live_server, topic, publish):
+def test_stream_that_saw_no_event_still_resumes_without_a_gap(live_server, topic, publish, path):
     publish(topic)  # history before the stream opened is not replayed
-    with SSEStream(live_server.url, topic).opened() as stream:
+    with SSEStream(live_server.url, path).opened() as stream:
         resume_from = stream.last_event_id
     missed = publish(topic, count=2)
-    with SSEStream(live_server.url, topic, query=f"?last_id={resume_from}") as stream:
+    with SSEStream(live_server.url, path, query=f"?last_id={resume_from}") as stream:
         assert [e.id for e in stream.events(2, timeout=1.0)] == missed
         stream.expect_silence(0.3)
 
 
-def test_unknown_last_event_id_gets_a_reset_event(live_server, topic, publish):
+def test_unknown_last_event_id_gets_a_reset_event(live_server, topic, publish, path):
     [latest] = publish(topic)
-    with SSEStream(live_server.url, topic, last_event_id=latest + 1000) as stream:
+    with SSEStream(live_server.url, path, last_event_id=latest + 1000) as stream:
         event = stream.event(timeout=1.0)
         assert (event.event, event.id) == ("reset", latest)
         [new] = publish(topic)
@@ -328,11 +340,11 @@ def test_unknown_last_event_id_gets_a_reset_event(live_server, topic, publish):
 
 
 @pytest.mark.parametrize("live_config", [{"LIVE_REPLAY_LIMIT": 2}])
-def test_too_much_to_replay_gets_a_reset_event(live_server, topic, publish):
-    with SSEStream(live_server.url, topic).opened() as stream:
+def test_too_much_to_replay_gets_a_reset_event(live_server, topic, publish, path):
+    with SSEStream(live_server.url, path).opened() as stream:
         resume_from = stream.last_event_id
     *_, latest = publish(topic, count=3)
-    with SSEStream(live_server.url, topic, last_event_id=resume_from) as stream:
+    with SSEStream(live_server.url, path, last_event_id=resume_from) as stream:
         event = stream.event(timeout=1.0)
         assert (event.event, event.id) == ("reset", latest)
         stream.expect_silence(0.3)
@@ -448,17 +460,17 @@ def test_postgres_events_of_a_rolled_back_savepoint_are_not_written(app, topic):
 # A mailbox holds whole reads of the table (a request's burst of 10 is one, or two): a
 # reader that misses 4 of them in a row is behind.
 @pytest.mark.parametrize("live_config", [{"LIVE_QUEUE_SIZE": 4}])
-def test_slow_client_is_dropped_without_delaying_others(app, live_server, topic, publish):
+def test_slow_client_is_dropped_without_delaying_others(app, live_server, topic, publish, path):
     hub = get_hub(app)
     # A reader that never reads: a tiny receive window, so the server's writes soon block.
     url = urlsplit(live_server.url)
     slow = socket.socket()
     slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     slow.connect((url.hostname, url.port))
-    slow.sendall(f"GET /-/live/{topic} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode())
+    slow.sendall(f"GET {path} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode())
     stuck = hub.subscribe(topic)  # and a mailbox nobody empties
     try:
-        with SSEStream(live_server.url, topic).opened() as fast:
+        with SSEStream(live_server.url, path).opened() as fast:
             wait_for(lambda: hub.subscriber_count(topic) == 3)
             big = "x" * 150_000
             for _ in range(8):  # 12 MB: more than any socket buffer holds
@@ -476,18 +488,18 @@ def test_slow_client_is_dropped_without_delaying_others(app, live_server, topic,
 
 
 @pytest.mark.parametrize("live_config", [{"LIVE_QUEUE_SIZE": 4}])
-def test_a_burst_bigger_than_the_mailbox_drops_nobody(app, live_server, topic, publish):
+def test_a_burst_bigger_than_the_mailbox_drops_nobody(app, live_server, topic, publish, path):
     hub = get_hub(app)
-    with SSEStream(live_server.url, topic).opened() as stream:
+    with SSEStream(live_server.url, path).opened() as stream:
         ids = publish(topic, count=60)
         assert [e.id for e in stream.events(60, timeout=3.0)] == ids
         assert hub.dropped == 0 and hub.subscriber_count(topic) == 1
 
 
 @pytest.mark.parametrize("live_config", [{"LIVE_HEARTBEAT_SECONDS": 0.2}])
-def test_heartbeat_keeps_the_stream_alive_and_finds_closed_clients(app, live_server, topic):
+def test_heartbeat_keeps_the_stream_alive_and_finds_closed_clients(app, live_server, topic, path):
     hub = get_hub(app)
-    with SSEStream(live_server.url, topic).opened() as stream:
+    with SSEStream(live_server.url, path).opened() as stream:
         started = time.monotonic()
         beats = [stream.block(timeout=1.0) for _ in range(3)]
         assert all(block.comments == [""] and not block.data for block in beats)
@@ -497,8 +509,8 @@ def test_heartbeat_keeps_the_stream_alive_and_finds_closed_clients(app, live_ser
     wait_for(lambda: hub.subscriber_count(topic) == 0)
 
 
-def test_stopping_the_hub_ends_open_streams(app, live_server, topic):
-    with SSEStream(live_server.url, topic).opened() as stream:
+def test_stopping_the_hub_ends_open_streams(app, live_server, topic, path):
+    with SSEStream(live_server.url, path).opened() as stream:
         stop_hub(app)
         with pytest.raises(EOFError):
             stream.block(timeout=2.0)
@@ -523,21 +535,47 @@ def test_idle_hub_retires_its_thread_and_restarts_on_demand(app, topic):
 @pytest.mark.parametrize(
     "path",
     [
-        "/-/live/foo:1",
-        "/-/live/event:abc",
-        "/-/live/event:999",
-        "/-/live/page:999",
-        "/-/live/event:99999999999",
+        "/-/live/event:1",  # the old topic-in-the-URL stream is gone
+        "/events/nowhere/live",
+        "/events/999/live",
+        "/wiki/nowhere/-/live",
+        "/wiki/99999999999/-/live",
     ],
 )
-def test_unknown_topic_is_not_found(live_server, path):
+def test_unknown_stream_is_not_found(live_server, path):
     response = requests.get(f"{live_server.url}{path}", timeout=5)
     assert response.status_code == 404
 
 
-def test_stream_url_keeps_the_topic_readable(app):
+@pytest.mark.parametrize(
+    "topic", ["foo", "event:", "event:1\nevent: x", "Event:1", "e:" + "1" * 80]
+)
+def test_stream_refuses_a_topic_that_is_not_one(app, topic):
+    from wiki.live.streams import stream
+
+    with app.test_request_context(), pytest.raises(ValueError):
+        stream(topic)
+
+
+def test_stream_urls_belong_to_the_domains(app):
     with app.test_request_context():
-        assert url_for("live.stream", topic=live.event_topic(12)) == "/-/live/event:12"
+        assert url_for("events.stream", slug="camp") == "/events/camp/live"
+        assert url_for("pages.stream", slug="lost/found") == "/wiki/lost/found/-/live"
+
+
+def test_a_renamed_page_keeps_streaming_under_its_old_name(app, client, auth, facilitator):
+    from wiki.accounts.models import User
+    from wiki.pages import services as pages
+
+    with app.app_context():
+        author = db.session.get(User, facilitator.id)
+        page = pages.create_page("Lost and found", "Ask at the desk.", author).page
+        pages.rename_page(page, "Lost property", author)
+        db.session.commit()
+    response = client.get("/wiki/lost-and-found/-/live", buffered=False)
+    assert response.status_code == 200
+    assert next(iter(response.response)).startswith(b": connected")
+    response.close()
 
 
 def test_deleted_page_streams_only_to_facilitators(app, client, auth, create_user, facilitator):
@@ -549,10 +587,10 @@ def test_deleted_page_streams_only_to_facilitators(app, client, auth, create_use
         page = pages.create_page("Lost and found", "Ask at the desk.", author).page
         pages.delete_page(page, author)
         db.session.commit()
-        topic = live.page_topic(page.id)
-    assert client.get(f"/-/live/{topic}").status_code == 404
+        path = f"/wiki/{page.slug}/-/live"
+    assert client.get(path).status_code == 404
     auth.login(facilitator)
-    response = client.get(f"/-/live/{topic}", buffered=False)
+    response = client.get(path, buffered=False)
     assert response.status_code == 200
     assert next(iter(response.response)).startswith(b": connected")
     response.close()

@@ -116,8 +116,9 @@ def test_events_reach_streams_on_another_server_and_resume_there(app, servers, c
     server_a, server_b = servers
     event = create_event(state="registration")
     topic = live.event_topic(event.id)
+    path = f"/events/{event.slug}/live"
 
-    with SSEStream(server_b.url, topic).opened(timeout=5) as stream:
+    with SSEStream(server_b.url, path).opened(timeout=5) as stream:
         # A commit in another process reaches server B through NOTIFY.
         started = time.monotonic()
         [first] = publish_in_process(app, topic)
@@ -140,7 +141,7 @@ def test_events_reach_streams_on_another_server_and_resume_there(app, servers, c
         resume_from = stream.last_event_id
 
     missed = publish_in_process(app, topic, count=3)
-    with SSEStream(server_a.url, topic, last_event_id=resume_from) as stream:
+    with SSEStream(server_a.url, path, last_event_id=resume_from) as stream:
         assert [e.id for e in stream.events(3, timeout=2.0)] == missed
         stream.expect_silence(0.5)
         # The heartbeat (1 s here) keeps flowing through gevent.

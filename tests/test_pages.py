@@ -464,7 +464,7 @@ def test_editors_are_told_who_saved_in_the_meantime(app, client, auth, participa
     create(client, body="one\n")
     form = client.get("/wiki/proposal/-/edit").get_data(as_text=True)
     base = BASE_RE.search(form).group(1)
-    assert 'sse-connect="/-/live/page:' in form and "sse:page-edited" in form
+    assert 'sse-connect="/wiki/proposal/-/live"' in form and "sse:page-edited" in form
     other = app.test_client()
     other.post(
         "/-/login",

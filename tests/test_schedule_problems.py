@@ -33,6 +33,12 @@ def test_problem_round_trips_and_solves_without_breaking_a_hard_rule(app, camp):
     assert validate(again, result.grid) == []
 
 
+def test_the_same_database_gives_the_same_problem(app, camp):
+    first = problem_to_dict(_problem(app, camp))
+    assert problem_to_dict(_problem(app, camp)) == first
+    assert first["params"]["voting_close"] >= 60.0  # the late pitch's dots, not the clock
+
+
 def test_problem_has_every_part_with_stable_ids(app, camp):
     problem = _problem(app, camp)
     assert [r.id for r in problem.rooms] == [f"r{i}" for i in camp.rooms]

@@ -51,11 +51,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     from wiki.admin.views import bp as admin_bp
     from wiki.attachments.views import bp as attachments_bp
     from wiki.events.views import bp as events_bp
-    from wiki.live.views import bp as live_bp
     from wiki.main import bp as main_bp
     from wiki.moderation.views import bp as moderation_bp
     from wiki.pages.views import bp as pages_bp
     from wiki.pitches.views import bp as pitches_bp
+    from wiki.schedule.views import bp as schedule_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -64,7 +64,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(attachments_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(pitches_bp)
-    app.register_blueprint(live_bp)
+    app.register_blueprint(schedule_bp)
     app.register_blueprint(moderation_bp)
     from wiki.schedule.editor_views import bp as drafts_bp
 

@@ -28,7 +28,7 @@ from wiki.auth import role_required
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.extensions import db
 from wiki.pages.models import Page
-from wiki.pages.views import get_page
+from wiki.pages.services import get_page
 from wiki.rendering import form_errors_status, render
 from wiki.rules import add_form_error
 

@@ -1,68 +1,31 @@
-"""Spreading the word: a news feed, a calendar file, share tags, a QR code and a poster."""
+"""Spreading the word: an event as the news feed, calendar file, share text and QR code show it.
+
+This module turns events into the plain data of ``wiki.exports`` and calls its writers; the
+routes that serve the results are in ``views.py``.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import html
-import io
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-import icalendar
-import segno
-from flask import (
-    Response,
-    current_app,
-    render_template,
-    request,
-    send_file,
-)
+from flask import current_app, url_for
 
-from wiki.events import announcements, card
-from wiki.events.links import date_range, event_url, local
+from wiki.events import announcements
+from wiki.events.links import date_range, event_url
 from wiki.events.models import Announcement, Event, EventState
-from wiki.events.views import bp, get_event
+from wiki.exports import atom, card, ical, qr
+from wiki.exports.share import first_words, plain_text, share_text
 from wiki.extensions import db
-from wiki.rendering import render
-from wiki.urls import external_url
 
 FEED_SIZE = 50
-SHARE_TEXT_LENGTH = 160
-# The VTIMEZONE covers the event and a week either side. Spelled out as plain offsets
-# (no decades of RDATE lists), it reads the same in every calendar app, even one that
-# does not know the zone's name.
-ZONE_RULES_MARGIN = timedelta(days=7)
-QR_ERROR = "m"
-QR_SVG_CSP = "default-src 'none'"
-# Block tags part words; inline ones (a link, emphasis) sit inside them.
-BLOCK_TAG = re.compile(
-    r"</?(?:p|br|hr|h[1-6]|ul|ol|li|dl|dt|dd|div|blockquote|pre|table|tr|td|th|figure)\b[^>]*>"
-)
-TAG = re.compile(r"<[^>]*>")
-# Characters XML 1.0 forbids; one pasted into a title would make the whole feed unreadable.
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def plain_text(fragment: str) -> str:
-    """Return the words of a sanitised HTML fragment, tags dropped and spaces tidied."""
-    return " ".join(html.unescape(TAG.sub("", BLOCK_TAG.sub(" ", fragment))).split())
-
-
-def first_words(text: str, limit: int = SHARE_TEXT_LENGTH) -> str:
-    """Shorten ``text`` to at most ``limit`` characters, at a word boundary."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;:–—-")
-    return f"{cut}…"
+CALENDAR_DESCRIPTION_LENGTH = 500
 
 
 def share_description(event: Event) -> str:
     """Describe the event for link previews: date, venue, then its summary or first words."""
-    where = ", ".join(part for part in (date_range(event), event.venue_name) if part)
     words = event.summary or plain_text(event.description_html)
-    return f"{where} — {first_words(words)}" if words else where
+    return share_text((date_range(event), event.venue_name), words)
 
 
 def calendar_uid(event: Event) -> str:
@@ -70,64 +33,52 @@ def calendar_uid(event: Event) -> str:
     return f"event-{event.id}@{urlsplit(event_url(event)).hostname or 'localhost'}"
 
 
-def build_calendar(event: Event, *, now: datetime | None = None) -> icalendar.Calendar:
-    """Build an iCalendar with the event in its own time zone, that zone's rules included."""
-    zone = ZoneInfo(event.timezone)
+def calendar_event(event: Event) -> ical.CalendarEvent:
+    """Return the event as a calendar entry, in its own time zone."""
     url = event_url(event)
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", f"-//{current_app.config['SITE_NAME']}//campwiki//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    vevent = icalendar.Event()
-    vevent.add("uid", calendar_uid(event))
-    vevent.add("dtstamp", now or datetime.now(UTC))
-    vevent.add("dtstart", event.starts_at.astimezone(zone))
-    vevent.add("dtend", event.ends_at.astimezone(zone))
-    vevent.add("summary", event.name)
-    about = event.summary or first_words(plain_text(event.description_html), 500)
-    vevent.add("description", "\n\n".join(part for part in (about, url) if part))
-    place = [event.venue_name, *event.venue_address.splitlines()]
-    location = ", ".join(line.strip() for line in place if line.strip())
-    if location:
-        vevent.add("location", location)
-    vevent.add("url", url)
-    # A proposal's date may still move; calendar apps show a tentative event as such.
-    status = "TENTATIVE" if event.state == EventState.PROPOSAL else "CONFIRMED"
-    vevent.add("status", status)
-    calendar.add_component(vevent)
-    calendar.add_missing_timezones(
-        local(event, event.starts_at).date() - ZONE_RULES_MARGIN,
-        local(event, event.ends_at).date() + ZONE_RULES_MARGIN,
+    about = event.summary or first_words(
+        plain_text(event.description_html), CALENDAR_DESCRIPTION_LENGTH
     )
-    return calendar
+    place = [event.venue_name, *event.venue_address.splitlines()]
+    return ical.CalendarEvent(
+        uid=calendar_uid(event),
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        summary=event.name,
+        description="\n\n".join(part for part in (about, url) if part),
+        url=url,
+        location=", ".join(line.strip() for line in place if line.strip()),
+        # A proposal's date may still move; calendar apps show a tentative event as such.
+        status="TENTATIVE" if event.state == EventState.PROPOSAL else "CONFIRMED",
+    )
 
 
-def make_qr(event: Event) -> segno.QRCode:
-    """Return a QR code for the event page's absolute URL."""
-    return segno.make(event_url(event), error=QR_ERROR, micro=False)
+def calendar_file(event: Event, *, now: datetime | None = None) -> bytes:
+    """Return the event as an iCalendar file, its zone's rules included."""
+    return ical.calendar(
+        [calendar_event(event)],
+        product=current_app.config["SITE_NAME"],
+        stamp=now or datetime.now(UTC),
+    )
 
 
 def qr_svg(event: Event) -> bytes:
-    """Return the event's QR code as a scalable SVG, dark on white so it scans on any page."""
-    out = io.BytesIO()
-    make_qr(event).save(
-        out,
-        kind="svg",
-        light="#fff",
-        title=f"QR code for {event_url(event)}",
-        svgclass=None,
-        lineclass=None,
-        omitsize=True,
-    )
-    return out.getvalue()
+    """Return a QR code for the event page's absolute URL, as SVG."""
+    return qr.qr_svg(event_url(event))
 
 
 def qr_png(event: Event, scale: int = 10) -> bytes:
-    """Return the event's QR code as a PNG, ``scale`` pixels to a module, for printing."""
-    out = io.BytesIO()
-    make_qr(event).save(out, kind="png", scale=scale, light="#fff")
-    return out.getvalue()
+    """Return a QR code for the event page's absolute URL, as PNG for printing."""
+    return qr.qr_png(event_url(event), scale)
+
+
+def share_card(event: Event, site_name: str) -> bytes:
+    """Return the picture a shared link to the event shows: its name, dates and venue."""
+    details = [date_range(event)]
+    if event.venue_name:
+        details.append(event.venue_name)
+    return card.share_card(event.name, details, site_name)
 
 
 def feed_items(event: Event, limit: int = FEED_SIZE) -> list[Announcement]:
@@ -146,89 +97,31 @@ def feed_updated(event: Event, items: list[Announcement]) -> datetime:
     return max(times + ([retracted] if retracted else []))
 
 
-@bp.context_processor
-def share_helpers() -> dict:
-    """Give event templates the share text and absolute URLs their meta tags need."""
-    return {
-        "share_description": share_description,
-        "event_url": event_url,
-        "share_card_url": lambda event: external_url("events.share_card", slug=event.slug),
-        "date_range": date_range,
-    }
-
-
-@bp.get("/<slug>/news.atom")
-def news_feed(slug: str):
-    """Offer the event's announcements as an Atom feed."""
-    event = get_event(slug)
+def news_feed(event: Event) -> bytes:
+    """Return the event's visible announcements as an Atom feed."""
     items = feed_items(event)
-    body = render_template(
-        "events/news_feed.xml", event=event, items=items, updated=feed_updated(event, items)
-    )
-    response = Response(XML_ILLEGAL.sub("", body), mimetype="application/atom+xml")
-    response.add_etag()
-    return response.make_conditional(request)
-
-
-@bp.get("/<slug>.ics")
-def calendar(slug: str):
-    """Download the event as an iCalendar file for any calendar app."""
-    event = get_event(slug)
-    data = build_calendar(event).to_ical()
-    return send_file(
-        io.BytesIO(data),
-        mimetype="text/calendar",
-        as_attachment=True,
-        download_name=f"{event.slug}.ics",
-        max_age=0,
-    )
-
-
-@bp.get("/<slug>/qr.<any(svg, png):kind>")
-def qr_code(slug: str, kind: str):
-    """Serve a QR code for the event page: SVG to show, PNG to download."""
-    event = get_event(slug)
-    if kind == "png":
-        data = qr_png(event)
-        response = send_file(
-            io.BytesIO(data),
-            mimetype="image/png",
-            as_attachment=True,
-            download_name=f"{event.slug}-qr.png",
-            etag=hashlib.sha256(data).hexdigest()[:32],
-            max_age=0,
+    page, news = event_url(event), event_url(event, "news")
+    feed_url = url_for("events.news_feed", slug=event.slug, _external=True)
+    return atom.feed(
+        atom.Feed(
+            id=feed_url,
+            title=f"{event.name}: news",
+            subtitle=f"Announcements about {event.name} from its organisers",
+            self_url=feed_url,
+            alternate_url=news,
+            updated=feed_updated(event, items),
+            author=current_app.config["SITE_NAME"],
+            entries=[
+                atom.Entry(
+                    id=f"{page}#announcement-{item.id}",
+                    title=item.title,
+                    link=news,
+                    published=item.created_at,
+                    updated=item.published_at,
+                    author=item.author.display_name if item.author else "The organisers",
+                    content_html=item.body_html,
+                )
+                for item in items
+            ],
         )
-    else:
-        response = Response(qr_svg(event), mimetype="image/svg+xml")
-        # An SVG opened on its own is a document; this one needs no script, style or fetch.
-        response.headers["Content-Security-Policy"] = QR_SVG_CSP
-        response.add_etag()
-        response.make_conditional(request)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@bp.get("/<slug>/card.png")
-def share_card(slug: str):
-    """Serve the picture a shared link to the event shows (og:image)."""
-    event = get_event(slug)
-    data = card.share_card(event, current_app.config["SITE_NAME"])
-    response = send_file(
-        io.BytesIO(data),
-        mimetype="image/png",
-        etag=hashlib.sha256(data).hexdigest()[:32],
-        max_age=3600,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response.make_conditional(request)
-
-
-@bp.get("/<slug>/poster")
-def poster(slug: str):
-    """Show an A4 poster for the event, with a QR code, ready to print."""
-    event = get_event(slug)
-    return render(
-        "events/poster.html",
-        event=event,
-        url=event_url(event),
     )

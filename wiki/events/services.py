@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -37,6 +37,14 @@ from wiki.rules import RuleError
 from wiki.words import are_left, noun, plural
 
 MAX_CHILDREN = 12
+
+
+def get_event(slug: str) -> Event:
+    """Return the event at ``slug`` or answer 404 (the loader every domain's views use)."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404, "There is no event at this address.")
+    return event
 
 
 class EventError(RuleError):

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import time
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,22 +25,21 @@ from wiki.accounts.forms import EmptyForm
 from wiki.accounts.models import Role
 from wiki.auth import role_required
 from wiki.confirmations import Confirmation, render_confirmation
-from wiki.events import announcements, services
+from wiki.events import announcements, outreach, services
 from wiki.events.forms import AnnouncementForm, EventForm, RsvpForm
+from wiki.events.links import date_range, event_url
 from wiki.events.models import STATE_ACTIONS, Announcement, Event, EventState, RsvpStatus
+from wiki.events.services import get_event
 from wiki.extensions import db
+from wiki.live import services as live
+from wiki.live.streams import stream as live_stream
 from wiki.rendering import form_errors_status, render
 from wiki.rules import add_form_error
+from wiki.urls import external_url
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
-
-def get_event(slug: str) -> Event:
-    """Return the event or answer 404."""
-    event = services.find_event(slug)
-    if event is None:
-        abort(404, "There is no event at this address.")
-    return event
+QR_SVG_CSP = "default-src 'none'"
 
 
 def _is_facilitator() -> bool:
@@ -369,4 +380,84 @@ def hide_announcement(slug: str, announcement_id: int):
     return redirect(url_for("events.view", slug=event.slug, _anchor="news"), 303)
 
 
-from wiki.events import outreach  # noqa: E402,F401  (routes on this blueprint)
+@bp.get("/<slug>/live")
+def stream(slug: str):
+    """Stream the event's live updates (board, tallies, state) to anyone who may see it."""
+    return live_stream(live.event_topic(get_event(slug).id))
+
+
+@bp.context_processor
+def share_helpers() -> dict:
+    """Give event templates the share text and absolute URLs their meta tags need."""
+    return {
+        "share_description": outreach.share_description,
+        "event_url": event_url,
+        "share_card_url": lambda event: external_url("events.share_card", slug=event.slug),
+        "date_range": date_range,
+    }
+
+
+@bp.get("/<slug>/news.atom")
+def news_feed(slug: str):
+    """Offer the event's announcements as an Atom feed."""
+    response = Response(outreach.news_feed(get_event(slug)), mimetype="application/atom+xml")
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/<slug>.ics")
+def calendar(slug: str):
+    """Download the event as an iCalendar file for any calendar app."""
+    event = get_event(slug)
+    return send_file(
+        io.BytesIO(outreach.calendar_file(event)),
+        mimetype="text/calendar",
+        as_attachment=True,
+        download_name=f"{event.slug}.ics",
+        max_age=0,
+    )
+
+
+@bp.get("/<slug>/qr.<any(svg, png):kind>")
+def qr_code(slug: str, kind: str):
+    """Serve a QR code for the event page: SVG to show, PNG to download."""
+    event = get_event(slug)
+    if kind == "png":
+        data = outreach.qr_png(event)
+        response = send_file(
+            io.BytesIO(data),
+            mimetype="image/png",
+            as_attachment=True,
+            download_name=f"{event.slug}-qr.png",
+            etag=hashlib.sha256(data).hexdigest()[:32],
+            max_age=0,
+        )
+    else:
+        response = Response(outreach.qr_svg(event), mimetype="image/svg+xml")
+        # An SVG opened on its own is a document; this one needs no script, style or fetch.
+        response.headers["Content-Security-Policy"] = QR_SVG_CSP
+        response.add_etag()
+        response.make_conditional(request)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/<slug>/card.png")
+def share_card(slug: str):
+    """Serve the picture a shared link to the event shows (og:image)."""
+    data = outreach.share_card(get_event(slug), current_app.config["SITE_NAME"])
+    response = send_file(
+        io.BytesIO(data),
+        mimetype="image/png",
+        etag=hashlib.sha256(data).hexdigest()[:32],
+        max_age=3600,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
+
+
+@bp.get("/<slug>/poster")
+def poster(slug: str):
+    """Show an A4 poster for the event, with a QR code, ready to print."""
+    event = get_event(slug)
+    return render("events/poster.html", event=event, url=event_url(event))

@@ -29,7 +29,9 @@ _table = LiveEvent.__table__
 # Where a session keeps the live events it will write at commit (PostgreSQL).
 PENDING_KEY = "campwiki.live.pending"
 
+# Every topic is named here: "<kind>:<id>", at most TOPIC_LENGTH characters.
 TOPIC_RE = re.compile(r"[a-z][a-z0-9_-]*:[A-Za-z0-9_-]+")
+TOPIC_LENGTH = 80
 # Event names end up in `event:` lines and in htmx triggers such as `sse:dots-changed`.
 KIND_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -42,6 +44,12 @@ def event_topic(event_id: int) -> str:
 def page_topic(page_id: int) -> str:
     """Return the topic of a wiki page."""
     return f"page:{int(page_id)}"
+
+
+def check_topic(topic: str) -> None:
+    """Raise ValueError unless ``topic`` is a well-formed topic name."""
+    if len(topic) > TOPIC_LENGTH or not TOPIC_RE.fullmatch(topic):
+        raise ValueError(f"not a live topic: {topic!r}")
 
 
 def encode_data(data: Data) -> str:
@@ -77,8 +85,7 @@ def publish(topic: str, kind: str, data: Data | ColumnElement = "") -> Published
     committed, so a value it reads (a tally) includes their changes: two people voting at
     once never both announce the same stale total. Anything else is sent as compact JSON.
     """
-    if len(topic) > 80 or not TOPIC_RE.fullmatch(topic):
-        raise ValueError(f"not a live topic: {topic!r}")
+    check_topic(topic)
     if len(kind) > 40 or not KIND_RE.fullmatch(kind):
         raise ValueError(f"not a live event kind: {kind!r}")
     if not isinstance(data, ColumnElement):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import current_app
+from flask import abort, current_app
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -91,6 +92,19 @@ def find_alias(slug: str) -> Page | None:
     """Return the page that used to be called ``slug``, if it was renamed."""
     alias = db.session.get(PageAlias, slug)
     return alias.page if alias is not None and not alias.page.is_deleted else None
+
+
+def get_page(slug: str) -> Page:
+    """Return the page at ``slug``; facilitators also see deleted pages; others get 404.
+
+    The loader every domain's views use for a page in the URL.
+    """
+    page = find_page(slug, include_deleted=True)
+    if page is None:
+        abort(404)
+    if page.is_deleted and not (current_user.is_authenticated and current_user.is_facilitator):
+        abort(404, "This page was deleted. A facilitator can restore it.")
+    return page
 
 
 def _lock(page: Page) -> Page:

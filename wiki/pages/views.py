@@ -6,9 +6,9 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -23,27 +23,20 @@ from wiki.auth import role_required
 from wiki.bounds import query_int, whole_number
 from wiki.confirmations import Confirmation, render_confirmation
 from wiki.extensions import db
+from wiki.live import services as live
+from wiki.live.streams import stream as live_stream
 from wiki.pages import display, listings, markup, services
 from wiki.pages.diffs import diff_lines
 from wiki.pages.forms import EditForm, HideForm, NewPageForm, RenameForm
 from wiki.pages.models import TALK_PREFIX, Page, Revision
 from wiki.pages.proposal import proposal_text
+from wiki.pages.services import get_page
 from wiki.rendering import form_errors_status, render, wants_fragment
 from wiki.rules import add_form_error
 
 bp = Blueprint("pages", __name__)
 
 HISTORY_PAGE_SIZE = 50
-
-
-def get_page(slug: str) -> Page:
-    """Return the page at ``slug``; facilitators also see deleted pages; others get 404."""
-    page = services.find_page(slug, include_deleted=True)
-    if page is None:
-        abort(404)
-    if page.is_deleted and not (current_user.is_authenticated and current_user.is_facilitator):
-        abort(404, "This page was deleted. A facilitator can restore it.")
-    return page
 
 
 def get_revision(page: Page, number: int) -> Revision:
@@ -221,6 +214,17 @@ def _after_save(outcome: services.SaveOutcome, form):
     else:
         flash("Your changes are saved.", "success")
     return redirect(url_for("pages.view", slug=page.slug), 303)
+
+
+@bp.get("/wiki/<path:slug>/-/live")
+def stream(slug: str):
+    """Stream the page's live updates to its open editors; deleted pages to facilitators only."""
+    # A page renamed while its editor is open keeps streaming: the browser reconnects to
+    # the old name.
+    if services.find_page(slug, include_deleted=True) is None:
+        moved = services.find_alias(slug)
+        slug = moved.slug if moved is not None else slug
+    return live_stream(live.page_topic(get_page(slug).id))
 
 
 @bp.get("/wiki/<path:slug>/-/edited-since/<int:revision_id>")
@@ -529,7 +533,7 @@ def recent():
 def recent_feed():
     """Offer recent changes as an Atom feed for feed readers."""
     changes = db.session.scalars(listings.recent_changes().limit(50)).all()
-    body = render_template("pages/recent_feed.xml", changes=changes)
+    body = listings.recent_feed(changes, current_app.config["SITE_NAME"])
     return Response(body, mimetype="application/atom+xml")
 
 

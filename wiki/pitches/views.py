@@ -19,7 +19,7 @@ from wiki.auth import role_required
 from wiki.bounds import whole_number
 from wiki.confirmations import Confirmation, Typed, render_confirmation
 from wiki.events.models import Event, RsvpChild
-from wiki.events.views import get_event
+from wiki.events.services import get_event
 from wiki.extensions import db
 from wiki.pitches import services
 from wiki.pitches.forms import CommentForm, DeclineForm, MergeForm, PitchForm

@@ -24,8 +24,8 @@ from wiki.auth import role_required
 from wiki.bounds import IdField, whole_number
 from wiki.events.models import Event
 from wiki.events.services import find_event
-from wiki.extensions import db
 from wiki.live import services as live
+from wiki.live.streams import stream as live_stream
 from wiki.rendering import render, wants_fragment
 from wiki.rules import RuleError
 from wiki.schedule import drafts, editor, jobs
@@ -324,43 +324,7 @@ def progress(slug: str):
 @role_required(Role.FACILITATOR)
 def stream(slug: str):
     """Stream the draft's changes and the plan's progress to facilitators' editors."""
-    return _live_stream(jobs.schedule_topic(get_event(slug).id))
-
-
-def _live_stream(topic: str) -> Response:
-    """Answer with the topic's live events through the live domain's streaming helper."""
-    try:
-        from wiki.live.streams import stream as live_stream  # after the live refactor
-    except ImportError:
-        return _stream_before_refactor(topic)
-    return live_stream(topic)
-
-
-def _stream_before_refactor(topic: str) -> Response:
-    # The same steps as live.streams.stream, from live.views' pieces, until that lands.
-    from flask import current_app
-
-    from wiki.live.hub import get_hub
-    from wiki.live.views import _events, _opening, _resume_from
-
-    config = current_app.config
-    resume_from = _resume_from()
-    hub = get_hub(current_app)
-    db.session.remove()
-    subscriber = hub.subscribe(topic)
-    try:
-        opening, sent = _opening(topic, resume_from, int(config["LIVE_REPLAY_LIMIT"]))
-    except BaseException:
-        hub.unsubscribe(subscriber)
-        raise
-    db.session.remove()
-    response = Response(
-        _events(hub, subscriber, opening, sent, float(config["LIVE_HEARTBEAT_SECONDS"])),
-        mimetype="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
-    response.call_on_close(lambda: hub.unsubscribe(subscriber))
-    return response
+    return live_stream(jobs.schedule_topic(get_event(slug).id))
 
 
 def _download(data: dict, name: str) -> Response:

@@ -27,10 +27,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from wiki.database import utcnow
 from wiki.events.models import Event, EventState, EventStateChange, Rsvp, RsvpChild
 from wiki.extensions import db
 from wiki.pitches.models import Audience, Ballot, Dot, Pitch, PitchFormat, PitchStatus
@@ -103,7 +102,8 @@ def event_slots(event: Event) -> list[TimeSlot]:
 
 
 def voting_window(event: Event) -> tuple[datetime, datetime]:
-    """Return when voting first opened and when it (last) closed, or now if it is open."""
+    """Return when voting first opened and when it (last) closed, or its latest dot or pitch
+    while it is still open."""
     changes = list(
         db.session.scalars(
             select(EventStateChange)
@@ -119,7 +119,17 @@ def voting_window(event: Event) -> tuple[datetime, datetime]:
         None,
     )
     if event.state == EventState.VOTING or closed is None or closed < opened:
-        closed = max(utcnow(), opened)
+        # Still open (or never closed): the last dot or pitch so far, not the clock, so the
+        # same database gives the same problem.
+        latest = [
+            db.session.scalar(
+                select(func.max(Dot.placed_at))
+                .join(Ballot, Ballot.id == Dot.ballot_id)
+                .where(Ballot.event_id == event.id)
+            ),
+            db.session.scalar(select(func.max(Pitch.created_at)).where(Pitch.event_id == event.id)),
+        ]
+        closed = max([opened, *(moment for moment in latest if moment is not None)])
     return opened, closed
 
 

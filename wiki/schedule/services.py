@@ -132,7 +132,8 @@ def save_rooms(event: Event, rows: Iterable[RoomRow]) -> list[Room]:
         problems.append((0, "name", f"An event can have at most {MAX_ROOMS} rooms."))
     if problems:
         raise GridError(problems)
-    kept.sort(key=lambda item: (item[1].order if item[1].order is not None else item[0], item[0]))
+    # A row without an order keeps its place (the page numbers rows from 1).
+    kept.sort(key=lambda item: (item[0] + 1 if item[1].order is None else item[1].order, item[0]))
     keep_ids = {row.id for _, row in kept if row.id is not None}
     for room_id, room in existing.items():
         if room_id not in keep_ids:

@@ -1,4 +1,4 @@
-"""The picture a link to the event shows when shared (og:image): name, dates and place.
+"""The picture a shared link shows (og:image): a title and a line or two of details.
 
 1200 x 630 pixels, the size social sites and chat apps crop to. Drawn in DejaVu Sans where
 the system has it (Debian's fonts-dejavu-core: Latin, Greek and Cyrillic, dashes and
@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
-
-from wiki.events.links import date_range
-from wiki.events.models import Event
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -68,8 +66,8 @@ def _fit_line(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont
     return text.rstrip() + " …"
 
 
-def share_card(event: Event, site_name: str) -> bytes:
-    """Return the event's share picture as PNG bytes."""
+def share_card(title: str, details: Sequence[str], site_name: str) -> bytes:
+    """Return the share picture as PNG bytes: ``title`` large, each of ``details`` below."""
     image = Image.new("RGB", (WIDTH, HEIGHT), BLUE)
     draw = ImageDraw.Draw(image)
     # The tent from the favicon, and the amber rule of the site header.
@@ -78,15 +76,12 @@ def share_card(event: Event, site_name: str) -> bytes:
     draw.text((MARGIN + 112, 62), _drawable(site_name, site_font), font=site_font, fill=WHITE)
     draw.rectangle([(0, HEIGHT - 18), (WIDTH, HEIGHT)], fill=AMBER)
 
-    font, lines = _fit_title(draw, event.name)
+    font, lines = _fit_title(draw, title)
     y = 170
     for line in lines:
         draw.text((MARGIN, y), _drawable(line, font), font=font, fill=WHITE)
         y += int(font.size * 1.15)
     y += 24
-    details = [date_range(event)]
-    if event.venue_name:
-        details.append(event.venue_name)
     detail_font = _font(38)
     for detail in details:
         line = _fit_line(draw, _drawable(detail, detail_font), detail_font)

@@ -1,48 +1,26 @@
-"""The live stream: a topic's events as Server-Sent Events, resumable by Last-Event-ID."""
+"""The live stream: a topic's events as Server-Sent Events, resumable by Last-Event-ID.
+
+Live carries messages; it does not decide who may listen. Each domain owns the URL of its
+stream and checks access there, then hands the topic to ``stream``::
+
+    @bp.get("/<slug>/live")
+    def stream(slug: str):
+        return live_stream(live.event_topic(get_event(slug).id))
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, current_app, request
-from flask_login import current_user
+from flask import Response, current_app, request
 from sqlalchemy import func, select
 
-from wiki.bounds import MAX_INT
 from wiki.extensions import db
 from wiki.live import services, sse
 from wiki.live.hub import Hub, Subscriber, get_hub
 from wiki.live.models import LiveEvent
 
-bp = Blueprint("live", __name__, url_prefix="/-/live")
-
-TOPIC_RE = re.compile(r"(event|page):([0-9]{1,18})")
 RETRY_MILLISECONDS = 2000
-
-
-def check_topic(topic: str) -> None:
-    """Answer 404 unless ``topic`` names an event or a page the visitor may see."""
-    match = TOPIC_RE.fullmatch(topic)
-    # Ids past a 32-bit integer exist nowhere, and PostgreSQL refuses to compare them.
-    if match is None or int(match.group(2)) > MAX_INT:
-        abort(404)
-    kind, ident = match.group(1), int(match.group(2))
-    if kind == "event":
-        from wiki.events.models import Event
-
-        if db.session.get(Event, ident) is None:
-            abort(404)
-    else:
-        from wiki.pages.models import Page
-
-        page = db.session.get(Page, ident)
-        if page is None:
-            abort(404)
-        if page.deleted_at is not None and not (
-            current_user.is_authenticated and current_user.is_facilitator
-        ):
-            abort(404)
 
 
 def _resume_from() -> int | None:
@@ -72,10 +50,14 @@ def _opening(topic: str, resume_from: int | None, replay_limit: int) -> tuple[li
     return opening, latest
 
 
-@bp.get("/<topic>")
-def stream(topic: str):
-    """Stream a topic's live events, replaying those missed since Last-Event-ID."""
-    check_topic(topic)
+def stream(topic: str) -> Response:
+    """Answer with ``topic``'s live events as they come, first replaying those missed.
+
+    Call it from a view that has already decided the visitor may listen. A browser that
+    reconnects sends Last-Event-ID (or ``?last_id=``) and is sent what it missed, or a
+    ``reset`` event when that is no longer known.
+    """
+    services.check_topic(topic)
     config = current_app.config
     heartbeat = float(config["LIVE_HEARTBEAT_SECONDS"])
     replay_limit = int(config["LIVE_REPLAY_LIMIT"])
