@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.schedule_camp import build_camp
 from wiki.accounts.models import Role
 
@@ -94,6 +94,7 @@ def test_two_facilitators_plan_drag_lock_replan_and_undo(new_page, camp):
     _wait_revision(fran, 1)
     _wait_revision(sam, 1)
     expect(sam.get_by_text("The plan is ready.")).to_be_visible()
+    assert_accessible(sam)
 
     # Drag one session to an empty cell in another room.
     pick = _pick(fran)
@@ -151,3 +152,16 @@ def test_move_without_javascript_through_the_form(new_page, camp):
     expect(page.locator(".flash")).to_contain_text("Moved “Session idea 1” from the tray to Hall")
     expect(page.locator("#card-p1 .gcard__title")).to_be_visible()
     assert page.locator("#editor").get_attribute("data-revision") == "1"
+
+
+def test_editor_on_a_phone_is_accessible_and_reached_from_the_event(new_page, camp):
+    page = new_page()
+    log_in(page, camp.facilitator)
+    page.goto(f"/events/{camp.slug}")
+    page.get_by_role("link", name="Draft grid").click()
+    expect(page.get_by_role("heading", name="Draft grid")).to_be_visible()
+    page.get_by_role("button", name="Plan the grid").click()
+    expect(page.get_by_text("The plan is ready.")).to_be_visible(timeout=20_000)
+    expect(page.locator("#editor")).to_have_attribute("data-revision", "1")
+    assert_accessible(page)
+    assert page.console_errors == []
