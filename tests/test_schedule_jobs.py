@@ -207,3 +207,19 @@ def test_killed_runner_leaves_the_draft_as_it_was(make_app, create_user, create_
     monkeypatch.setattr(jobs, "launch", lambda app, job_id: None)
     assert _plan(client, camp).status_code == 200
     assert _job(app, job_id).status == JobStatus.FAILED
+
+
+def test_plan_refused_while_a_lock_breaks_a_rule(inline):
+    app, camp = inline
+    client = _login(app, camp)
+    kid = f"p{camp.kid_pitch_id}"
+    hall, first = f"r{camp.rooms[1]}", f"s{camp.session_slots[0]}"
+    base = f"/events/{camp.slug}/schedule/draft"
+    client.post(base + "/move", data={"pitch": kid, "room": hall, "slot": first, "revision": 0})
+    client.post(base + "/lock", data={"pitch": kid, "revision": 1})
+    answer = _plan(client, camp, 2)
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert "A locked session breaks a rule" in html and "Dinosaur facts" in html
+    with app.app_context():
+        assert db.session.query(SolveJob).count() == 0

@@ -30,7 +30,7 @@ from wiki.rendering import render, wants_fragment
 from wiki.rules import RuleError
 from wiki.schedule import drafts, editor, jobs
 from wiki.schedule.problems import SetupError
-from wiki.schedule.solver import grid_to_dict, problem_to_dict
+from wiki.schedule.solver import grid_to_dict, problem_to_dict, validate
 from wiki.schedule.solver.problem import Grid
 
 bp = Blueprint("drafts", __name__, url_prefix="/events")
@@ -274,6 +274,20 @@ def redo(slug: str):
     return _step(slug, step)
 
 
+def _check_locks(event: Event) -> None:
+    """Refuse to plan while a locked session breaks a rule: the planner must keep it there."""
+    problem = editor.built_problem(event)
+    doc = drafts.head_doc(drafts.draft_or_blank(event)).for_problem(problem)
+    broken = [v for v in validate(problem, doc.locks()) if v.rule != "H8"]
+    if broken:
+        words = " ".join(editor.plain(v.message.rstrip(".")) + "." for v in broken)
+        raise RuleError(
+            "plan",
+            f"A locked session breaks a rule, so no plan can keep it: {words}"
+            " Unlock or move it first.",
+        )
+
+
 @bp.post("/<slug>/schedule/draft/plan")
 @role_required(Role.FACILITATOR)
 def plan(slug: str):
@@ -283,7 +297,7 @@ def plan(slug: str):
     if not form.validate():
         return _answer(event, "That was not understood; try again.", status=422)
     try:
-        editor.built(event)
+        _check_locks(event)
         job = jobs.start(event, current_user)
     except RuleError as error:
         status = 409 if isinstance(error, jobs.JobRunning) else 422

@@ -10,6 +10,7 @@ job leaves the draft exactly as it was.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -29,6 +30,8 @@ from wiki.live import services as live
 from wiki.rules import RuleError
 from wiki.schedule import drafts
 from wiki.schedule.models import JobStatus, SolveJob
+
+log = logging.getLogger(__name__)
 
 # A running job whose heartbeat is older than this (seconds; SCHEDULE_STALE_SECONDS) has died.
 STALE_SECONDS = 20.0
@@ -139,7 +142,15 @@ def launch(app, job_id: int) -> None:
         return
     env = dict(os.environ)
     env.update(runner_environment(app))
-    launched[job_id] = subprocess.Popen(
+    try:
+        launched[job_id] = _spawn(job_id, env)
+    except OSError:
+        # The job stays queued; whoever looks next sees it never started and fails it.
+        log.exception("could not start the runner of solve job %s", job_id)
+
+
+def _spawn(job_id: int, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
         [sys.executable, "-m", "wiki.schedule.runner", str(job_id)],
         env=env,
         stdin=subprocess.DEVNULL,
