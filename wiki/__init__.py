@@ -57,6 +57,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from wiki.moderation.views import bp as moderation_bp
     from wiki.pages.views import bp as pages_bp
     from wiki.pitches.views import bp as pitches_bp
+    from wiki.schedule.editor_views import bp as drafts_bp
     from wiki.schedule.views import bp as schedule_bp
 
     app.register_blueprint(main_bp)
@@ -68,6 +69,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(pitches_bp)
     app.register_blueprint(schedule_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(drafts_bp)
     _connect_domains()
     return app
 
