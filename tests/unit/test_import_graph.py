@@ -36,6 +36,7 @@ ASSEMBLY = {
     "wiki.migrations",
     "wiki.search",
     "wiki.main",
+    "wiki.schedule.runner",  # a process of its own: it builds the app, like the CLI
 }
 PURE = ("wiki.exports", "wiki.schedule.solver")
 
