@@ -36,7 +36,7 @@ ASSEMBLY = {
     "wiki.migrations",
     "wiki.search",
     "wiki.main",
-    "wiki.schedule.runner",  # a process of its own: it builds the app, like the CLI
+    "wiki.schedule.__main__",  # a solve job's process: it builds the app, like the CLI
 }
 PURE = ("wiki.exports", "wiki.schedule.solver")
 

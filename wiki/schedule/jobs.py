@@ -151,7 +151,7 @@ def launch(app, job_id: int) -> None:
 
 def _spawn(job_id: int, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "wiki.schedule.runner", str(job_id)],
+        [sys.executable, "-m", "wiki.schedule", str(job_id)],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

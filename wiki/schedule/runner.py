@@ -1,4 +1,4 @@
-"""Run one solve job outside the web worker: ``python -m wiki.schedule.runner JOB_ID``.
+"""Run one solve job outside the web worker (its process: ``python -m wiki.schedule JOB_ID``).
 
 The runner claims the job (queued to running, by a conditional UPDATE, so two runners never
 both run it), builds the event's problem with the locks of the revision the job planned
@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import sys
 import time
 
 from flask import Flask
@@ -212,19 +211,3 @@ def _finish(job_id: int, time_limit: float, doc: drafts.Doc, result, *, cancelle
     live.publish(topic, "plan-progress", {"job": job_id, **figures})
     live.publish(topic, "grid-changed", {"revision": rev.number})
     db.session.commit()
-
-
-def main(argv: list[str]) -> int:
-    """Run the job named on the command line with the app the environment configures."""
-    if len(argv) != 2 or not argv[1].isdigit():
-        print("usage: python -m wiki.schedule.runner JOB_ID", file=sys.stderr)
-        return 2
-    from wiki import create_app
-
-    logging.basicConfig(level=logging.WARNING)
-    run(create_app(), int(argv[1]))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
