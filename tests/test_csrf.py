@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.schedule_camp import build_camp
 from wiki.accounts.models import User
 from wiki.attachments.models import Attachment
 from wiki.auth import Role
@@ -22,6 +23,7 @@ from wiki.moderation.models import Report
 from wiki.pages import services as pages
 from wiki.pages.models import Page
 from wiki.pitches.models import Pitch
+from wiki.schedule.models import Room, SolveJob
 
 
 @pytest.fixture
@@ -104,9 +106,27 @@ def test_moderation_report_without_token_files_no_report(app, client, auth, part
     assert count(app, Report) == 0
 
 
+def test_schedule_rooms_without_token_add_no_room(app, client, auth, create_user, create_event):
+    camp = build_camp(app, create_user, create_event)
+    rooms = count(app, Room)
+    auth.login(camp.facilitator)
+    data = {"rows-0-name": "Library", "rows-0-capacity": "12", "action": "save"}
+    assert refused(client.post(f"/events/{camp.slug}/schedule/rooms", data=data, csrf=False))
+    assert count(app, Room) == rooms
+
+
+def test_drafts_plan_without_token_starts_no_solve(app, client, auth, create_user, create_event):
+    camp = build_camp(app, create_user, create_event)
+    auth.login(camp.facilitator)
+    response = client.post(f"/events/{camp.slug}/schedule/draft/plan", data={}, csrf=False)
+    assert refused(response)
+    assert count(app, SolveJob) == 0
+
+
 def test_every_blueprint_that_takes_a_post_has_a_test_here(app):
     """A new route family that changes state gets its CSRF test in this file."""
     tested = {"accounts", "admin", "events", "pitches", "pages", "attachments", "moderation"}
+    tested |= {"schedule", "drafts"}
     posting = {
         rule.endpoint.partition(".")[0]
         for rule in app.url_map.iter_rules()
