@@ -1,5 +1,6 @@
 """A demo site, so a newcomer running campwiki for the first time sees every part."""
 
+import random
 from datetime import time, timedelta
 
 from flask import current_app
@@ -7,6 +8,7 @@ from sqlalchemy import func, select
 
 from wiki.accounts import services as accounts
 from wiki.accounts.models import User
+from wiki.accounts.passwords import hash_password
 from wiki.auth import Role
 from wiki.database import utcnow
 from wiki.events import announcements, rsvps
@@ -16,6 +18,11 @@ from wiki.extensions import db
 from wiki.pages import services as pages
 from wiki.pitches import services as pitches
 from wiki.pitches import voting
+from wiki.schedule import drafts
+from wiki.schedule import services as schedule
+from wiki.schedule.models import RevisionKind, SlotKind
+from wiki.schedule.problems import build_problem, schedulable_pitches
+from wiki.schedule.solver import solve
 
 DEMO_PEOPLE = [
     ("organiser", "Olu (organiser)", Role.ADMIN, "festival-with-toilets"),
@@ -118,6 +125,7 @@ def seed(force: bool = False) -> bool:
         event, people["participant"], rsvps.RsvpDetails(show_name=True, accepted_conduct=True)
     )
     _seed_pitches(event, people)
+    _seed_schedule(event, people)
     return True
 
 
@@ -174,3 +182,256 @@ def _seed_pitches(event, people) -> None:
     for pitch in (made[0], made[0], made[2]):
         voting.add_dot(event, pitch, voter)
     voting.add_dot(event, made[2], voting.Voter(people["participant"]))
+
+
+# --- the schedule: rooms, a day of slots, more pitches and voters, a solved draft ------------
+
+VOTERS = 60
+VOTER_PASSWORD = "demo-voter-dots"
+SEED = 2026  # the same voters, dots and grid every time
+SOLVE_SECONDS = 3.0
+SOLVE_STEPS = 60_000  # a fixed budget, well inside the time limit, so the grid is reproducible
+
+ROOMS = [
+    schedule.RoomRow(None, "Big hall", 120, step_free=True, facilities=("flip-chart", "projector")),
+    schedule.RoomRow(None, "Family tent", 40, family_friendly=True, step_free=True),
+    schedule.RoomRow(
+        None, "Orchard", 40, family_friendly=True, step_free=True, facilities=("outdoor",)
+    ),
+    schedule.RoomRow(None, "Barn loft", 30, facilities=("flip-chart", "quiet")),
+    schedule.RoomRow(None, "Meeting room", 16, step_free=True, facilities=("flip-chart",)),
+]
+
+# (start, end, kind, label, family hours): sessions before lunch are family hours.
+DAY = [
+    ("10:00", "10:30", SlotKind.PLENARY, "Welcome and pitches", False),
+    ("10:30", "11:15", SlotKind.SESSION, "Morning 1", True),
+    ("11:15", "12:00", SlotKind.SESSION, "Morning 2", True),
+    ("12:00", "12:15", SlotKind.BREAK, "Break", False),
+    ("12:15", "13:00", SlotKind.SESSION, "Morning 3", True),
+    ("13:00", "14:00", SlotKind.LUNCH, "Lunch", False),
+    ("14:00", "14:45", SlotKind.SESSION, "Afternoon 1", False),
+    ("14:45", "15:30", SlotKind.SESSION, "Afternoon 2", False),
+    ("15:30", "15:45", SlotKind.BREAK, "Break", False),
+    ("15:45", "16:30", SlotKind.SESSION, "Afternoon 3", False),
+    ("16:30", "17:00", SlotKind.PLENARY, "Show and tell, goodbyes", False),
+]
+
+# (title, format, topic, needs, extra): extra may set length_slots, audience, co_hosts, child.
+# A host of "voterNN" is a generated voter; "Maya"/"Leo" are the demo children (led by dad).
+MORE_PITCHES = [
+    ("Kids teach grown-ups Scratch (by Leo, aged 10)", "kid-led", "family", [], {"child": "Leo"}),
+    ("Draw your dream playground (by Maya, aged 7)", "kid-led", "family", [], {"child": "Maya"}),
+    ("Bug hunt in the orchard", "outdoor", "family", ["outdoor"], {"audience": "family"}),
+    (
+        "Pram test: can a buggy get through your service?",
+        "discussion",
+        "family",
+        [],
+        {"audience": "family", "host": "voter07"},
+    ),
+    ("GOV.UK design system: what's new", "talk", "design", ["projector"], {"host": "voter01"}),
+    (
+        "Accessibility testing with real users",
+        "workshop",
+        "design",
+        ["projector"],
+        {"length_slots": 2, "host": "voter02", "co_hosts": "voter03"},
+    ),
+    (
+        "Plain English clinic: bring a letter",
+        "hands-on",
+        "design",
+        ["flip-chart"],
+        {"host": "voter04"},
+    ),
+    ("Service design for people in crisis", "discussion", "design", ["quiet"], {"host": "voter05"}),
+    ("Open data that people actually use", "talk", "data", ["projector"], {"host": "voter06"}),
+    (
+        "Data visualisation clinic",
+        "hands-on",
+        "data",
+        ["flip-chart"],
+        {"host": "voter08", "co_hosts": "voter09"},
+    ),
+    (
+        "Spreadsheets are a database (and that's fine)",
+        "discussion",
+        "data",
+        [],
+        {"host": "voter10"},
+    ),
+    ("Ethics of AI in public services", "discussion", "data", [], {"host": "voter11"}),
+    (
+        "Build a prototype in 90 minutes",
+        "workshop",
+        "tech",
+        ["flip-chart"],
+        {"length_slots": 2, "host": "voter12", "co_hosts": "voter13, voter14"},
+    ),
+    ("Moving a legacy system to the cloud", "talk", "tech", ["projector"], {"host": "voter15"}),
+    ("Open source in government: war stories", "discussion", "tech", [], {"host": "voter16"}),
+    ("Writing good user stories", "workshop", "agile", ["flip-chart"], {"host": "voter17"}),
+    ("Agile in a waterfall organisation", "discussion", "agile", [], {"host": "voter18"}),
+    (
+        "Running a retro that isn't boring",
+        "hands-on",
+        "agile",
+        ["flip-chart"],
+        {"host": "voter19", "co_hosts": "voter20"},
+    ),
+    ("Procurement for small suppliers", "discussion", "policy", [], {"host": "voter21"}),
+    ("Policy and delivery: one team?", "discussion", "policy", ["quiet"], {"host": "voter22"}),
+    (
+        "Flexible working for parents and carers",
+        "discussion",
+        "policy",
+        [],
+        {"host": "participant"},
+    ),
+    ("Burnout and how to avoid it", "discussion", "wellbeing", ["quiet"], {"host": "voter23"}),
+    ("Lunchtime walk and talk", "outdoor", "wellbeing", ["outdoor"], {"host": "voter24"}),
+    (
+        "Mentoring across departments",
+        "discussion",
+        "wellbeing",
+        [],
+        {"host": "facilitator", "co_hosts": "voter25"},
+    ),
+]
+
+TOPICS = ["family", "design", "data", "tech", "agile", "policy", "wellbeing"]
+# Topics people who like one tend to like too, so dots cluster and sessions clash.
+NEAR = {
+    "family": ["wellbeing", "policy"],
+    "design": ["data", "agile"],
+    "data": ["tech", "design"],
+    "tech": ["data", "agile"],
+    "agile": ["tech", "design"],
+    "policy": ["family", "wellbeing"],
+    "wellbeing": ["family", "policy"],
+}
+
+
+def _seed_schedule(event, people) -> None:
+    """Rooms, a day of slots, more pitches dotted by generated voters, and a planned draft."""
+    day = schedule.event_days(event)[0]
+    schedule.save_rooms(event, ROOMS)
+    schedule.save_slots(
+        event,
+        [
+            schedule.SlotRow(
+                None,
+                day,
+                time.fromisoformat(start),
+                time.fromisoformat(end),
+                kind=kind,
+                label=label,
+                family_hours=family,
+            )
+            for start, end, kind, label, family in DAY
+        ],
+    )
+    voters = _voters()
+    everyone = {**people, **{v.username: v for v in voters}}
+    rsvp = rsvps.find_rsvp(event, people["dad"])
+    children = {c.first_name: c for c in rsvp.active_children}
+    topic_of = {}
+    for title, format_, topic, needs, extra in MORE_PITCHES:
+        child = children.get(extra.get("child", ""))
+        pitch = pitches.create_pitch(
+            event,
+            pitches.PitchDetails(
+                title=title,
+                format=format_,
+                length_slots=extra.get("length_slots", 1),
+                audience=extra.get("audience", "everyone"),
+                needs=needs,
+                tags=topic,
+                co_hosts=extra.get("co_hosts", ""),
+                child_id=child.id if child else None,
+            ),
+            people["dad"] if child else everyone[extra.get("host", "facilitator")],
+        )
+        topic_of[pitch.id] = topic
+    _seed_dots(event, voters, topic_of)
+    _solve(event, people["facilitator"])
+
+
+def _voters() -> list[User]:
+    """Return the generated voters, making the missing ones.
+
+    Checked by the registration rules, but hashed once for all: sixty Argon2 hashes would
+    take most of ten seconds, and these accounts share one password anyway.
+    """
+    password_hash = None
+    voters = []
+    for n in range(1, VOTERS + 1):
+        username = f"voter{n:02d}"
+        user = accounts.find_user(username)
+        if user is None:
+            problems = accounts.registration_problems(
+                username,
+                VOTER_PASSWORD,
+                display_name=f"Voter {n}",
+                invite_code=current_app.config["INVITE_CODE"],
+            )
+            if problems:
+                raise problems[0]
+            password_hash = password_hash or hash_password(VOTER_PASSWORD)
+            user = User(
+                username=username,
+                username_key=accounts.username_key(username),
+                display_name=f"Voter {n}",
+                password_hash=password_hash,
+                role=Role.PARTICIPANT,
+            )
+            db.session.add(user)
+        voters.append(user)
+    db.session.flush()
+    return voters
+
+
+def _seed_dots(event, voters, topic_of) -> None:
+    """Each voter likes a topic and its neighbours, and spends most of their dots on them."""
+    chosen = random.Random(SEED)
+    made = schedulable_pitches(event)
+    for user in voters:
+        voter = voting.Voter(user)
+        liked = chosen.choice(TOPICS)
+        weights = [
+            6.0
+            if topic_of.get(p.id) == liked
+            else 2.0
+            if topic_of.get(p.id) in NEAR[liked]
+            else 0.3
+            for p in made
+        ]
+        placed: dict[int, int] = {}
+        for _ in range(chosen.randint(3, event.dots_per_person)):
+            pitch = chosen.choices(made, weights)[0]
+            if placed.get(pitch.id, 0) >= event.max_dots_per_pitch:
+                continue
+            if voting.why_not_dot(event, pitch, voter):
+                continue
+            voting.add_dot(event, pitch, voter)
+            placed[pitch.id] = placed.get(pitch.id, 0) + 1
+
+
+def _solve(event, facilitator) -> None:
+    """Plan the grid in-process and save it as the draft's first revision, as a solve job does."""
+    problem = build_problem(event)
+    result = solve(problem, time_limit=SOLVE_SECONDS, seed=SEED, method="anneal", steps=SOLVE_STEPS)
+    draft = drafts.get_draft(event)
+    doc = drafts.Doc(
+        schedule=dict(result.grid.schedule),
+        meta={k: v for k, v in result.meta.items() if isinstance(v, str | int | float | None)},
+    )
+    drafts.commit(
+        draft,
+        draft.head_revision,
+        RevisionKind.SOLVE,
+        doc,
+        f"Planned the grid: {result.score.scheduled} sessions placed",
+        facilitator,
+    )
