@@ -297,3 +297,13 @@ def test_report_shows_titles_as_emphasis_not_stars(fac_client, camp):
     html = fac_client.get(f"/events/{camp.slug}/schedule/draft").get_data(as_text=True)
     assert "<em>Session idea 1</em> and <em>Session idea 5</em>, both at 12:00" in html
     assert "*Session idea" not in html
+
+
+def test_live_refetch_says_who_changed_what(fac_client, camp):
+    rooms, slots = _ids(camp)
+    _move(fac_client, camp, f"p{camp.pitches[0]}", rooms[1], slots[2], 0)
+    html = fac_client.get(
+        f"/events/{camp.slug}/schedule/draft", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="editor"')
+    assert 'hx-swap-oob="innerHTML">Fatima: Moved “Session idea 1” from the tray to Hall' in html

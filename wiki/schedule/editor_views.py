@@ -177,6 +177,14 @@ def _move(problem, doc, form):
 def edit(slug: str):
     """Show the draft grid with its tray, quality report and plan controls."""
     event = get_event(slug)
+    if wants_fragment():
+        # A live re-fetch: say in the status line what changed, and who changed it.
+        head = drafts.head(drafts.draft_or_blank(event))
+        message = ""
+        if head is not None:
+            who = head.author.display_name if head.author else "Someone"
+            message = f"{who}: {head.summary}."
+        return _page(event, message=message, block="editor_update")
     return _page(event, block="editor_area")
 
 
@@ -302,7 +310,11 @@ def plan(slug: str):
     except RuleError as error:
         status = 409 if isinstance(error, jobs.JobRunning) else 422
         return _answer(event, error.message, status=status)
-    return _answer(event, f"Planning the grid: this takes up to {job.time_limit:g} seconds.")
+    return _answer(
+        event,
+        f"Planning the grid: this takes up to {job.time_limit:g} "
+        + ("second." if job.time_limit == 1 else "seconds."),
+    )
 
 
 @bp.post("/<slug>/schedule/draft/plan/cancel")
