@@ -219,10 +219,12 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2 or not argv[1].isdigit():
         print("usage: python -m wiki.schedule.runner JOB_ID", file=sys.stderr)
         return 2
-    from wiki import create_app
+    from flask.cli import ScriptInfo
 
     logging.basicConfig(level=logging.WARNING)
-    run(create_app(), int(argv[1]))
+    # The app is found by name, as `flask --app wiki` finds it: a domain never imports the
+    # assembly above it (tests/unit/test_import_graph.py).
+    run(ScriptInfo(app_import_path="wiki", set_debug_flag=False).load_app(), int(argv[1]))
     return 0
 
 
