@@ -307,3 +307,17 @@ def test_live_refetch_says_who_changed_what(fac_client, camp):
     ).get_data(as_text=True)
     assert html.lstrip().startswith('<div id="editor"')
     assert 'hx-swap-oob="innerHTML">Fatima: Moved “Session idea 1” from the tray to Hall' in html
+
+
+def test_a_move_that_breaks_a_rule_is_made_and_marked(fac_client, camp):
+    kid = f"p{camp.kid_pitch_id}"
+    hall, first = f"r{camp.rooms[1]}", f"s{camp.session_slots[0]}"
+    answer = _move(fac_client, camp, kid, hall, first, 0, htmx=True)
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    assert 'class="gcard gcard--warn' in html
+    assert "Breaks a rule:" in html
+    assert "1 broken rule" in html
+    status = re.search(r'hx-swap-oob="innerHTML">([^<]*)<', html).group(1)
+    assert "Moved “Dinosaur facts” from the tray to Hall" in status
+    assert "family" in status.lower()
