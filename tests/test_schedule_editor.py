@@ -321,3 +321,14 @@ def test_a_move_that_breaks_a_rule_is_made_and_marked(fac_client, camp):
     status = re.search(r'hx-swap-oob="innerHTML">([^<]*)<', html).group(1)
     assert "Moved “Dinosaur facts” from the tray to Hall" in status
     assert "family" in status.lower()
+
+
+def test_stale_move_without_javascript_answers_409_with_the_page(fac_client, camp):
+    rooms, slots = _ids(camp)
+    _move(fac_client, camp, f"p{camp.pitches[0]}", rooms[1], slots[2], 0)
+    answer = _move(fac_client, camp, f"p{camp.pitches[2]}", rooms[1], slots[3], 0)
+    assert answer.status_code == 409
+    html = answer.get_data(as_text=True)
+    assert "<h1>Draft grid</h1>" in html
+    assert "here is the grid as it is now" in html
+    assert 'data-revision="1"' in html

@@ -126,10 +126,13 @@ def _page(event: Event, status: int = 200, message: str = "", focus: str = "", b
 
 
 def _answer(event: Event, message: str, focus: str = "", status: int = 200):
-    """Answer an edit: the editor's blocks to htmx, a redirect to a plain form."""
+    """Answer an edit: the editor's blocks to htmx; to a plain form, a redirect when it was
+    made, or the page with its status (409 stale, 422 refused) saying why when it was not."""
     if wants_fragment():
         return _page(event, status, message, focus, block="editor_update")
-    flash(message, "success" if status < 400 else "error")
+    if status >= 400:
+        return _page(event, status, message, focus)
+    flash(message, "success")
     anchor = f"#card-{focus}" if focus else ""
     return redirect(url_for("drafts.edit", slug=event.slug) + anchor, 303)
 
