@@ -105,9 +105,17 @@ def _job_context(event: Event) -> dict:
     }
 
 
-def _page(event: Event, status: int = 200, message: str = "", focus: str = "", block=None):
+def _page(
+    event: Event,
+    status: int = 200,
+    message: str = "",
+    focus: str = "",
+    block=None,
+    plan_oob: bool = False,
+):
     view = _view(event)
     context = {
+        "plan_oob": plan_oob,
         "event": event,
         "view": view,
         "message": message,
@@ -119,17 +127,19 @@ def _page(event: Event, status: int = 200, message: str = "", focus: str = "", b
         body = render_block(TEMPLATE, "editor_area", **context) + render_block(
             TEMPLATE, "status_oob", **context
         )
+        if plan_oob:  # a plan started or stopped: its block too, live stream or not
+            body += render_block(TEMPLATE, "plan_progress", **context)
         response = Response(body, status)
         response.vary.add("HX-Request")
         return response
     return render(TEMPLATE, block=block, status=status, **context)
 
 
-def _answer(event: Event, message: str, focus: str = "", status: int = 200):
+def _answer(event: Event, message: str, focus: str = "", status: int = 200, plan_oob: bool = False):
     """Answer an edit: the editor's blocks to htmx; to a plain form, a redirect when it was
     made, or the page with its status (409 stale, 422 refused) saying why when it was not."""
     if wants_fragment():
-        return _page(event, status, message, focus, block="editor_update")
+        return _page(event, status, message, focus, block="editor_update", plan_oob=plan_oob)
     if status >= 400:
         return _page(event, status, message, focus)
     flash(message, "success")
@@ -317,6 +327,7 @@ def plan(slug: str):
         event,
         f"Planning the grid: this takes up to {job.time_limit:g} "
         + ("second." if job.time_limit == 1 else "seconds."),
+        plan_oob=True,
     )
 
 
@@ -331,7 +342,7 @@ def cancel(slug: str):
     job = jobs.cancel(event, current_user)
     if job is None:
         return _answer(event, "No plan is being made.", status=409)
-    return _answer(event, "Stopping the plan: the best plan found so far is kept.")
+    return _answer(event, "Stopping the plan: the best plan found so far is kept.", plan_oob=True)
 
 
 @bp.get("/<slug>/schedule/draft/progress")
