@@ -297,3 +297,38 @@ def test_report_shows_titles_as_emphasis_not_stars(fac_client, camp):
     html = fac_client.get(f"/events/{camp.slug}/schedule/draft").get_data(as_text=True)
     assert "<em>Session idea 1</em> and <em>Session idea 5</em>, both at 12:00" in html
     assert "*Session idea" not in html
+
+
+def test_live_refetch_says_who_changed_what(fac_client, camp):
+    rooms, slots = _ids(camp)
+    _move(fac_client, camp, f"p{camp.pitches[0]}", rooms[1], slots[2], 0)
+    html = fac_client.get(
+        f"/events/{camp.slug}/schedule/draft", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="editor"')
+    assert 'hx-swap-oob="innerHTML">Fatima: Moved “Session idea 1” from the tray to Hall' in html
+
+
+def test_a_move_that_breaks_a_rule_is_made_and_marked(fac_client, camp):
+    kid = f"p{camp.kid_pitch_id}"
+    hall, first = f"r{camp.rooms[1]}", f"s{camp.session_slots[0]}"
+    answer = _move(fac_client, camp, kid, hall, first, 0, htmx=True)
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    assert 'class="gcard gcard--warn' in html
+    assert "Breaks a rule:" in html
+    assert "1 broken rule" in html
+    status = re.search(r'hx-swap-oob="innerHTML">([^<]*)<', html).group(1)
+    assert "Moved “Dinosaur facts” from the tray to Hall" in status
+    assert "family" in status.lower()
+
+
+def test_stale_move_without_javascript_answers_409_with_the_page(fac_client, camp):
+    rooms, slots = _ids(camp)
+    _move(fac_client, camp, f"p{camp.pitches[0]}", rooms[1], slots[2], 0)
+    answer = _move(fac_client, camp, f"p{camp.pitches[2]}", rooms[1], slots[3], 0)
+    assert answer.status_code == 409
+    html = answer.get_data(as_text=True)
+    assert "<h1>Draft grid</h1>" in html
+    assert "here is the grid as it is now" in html
+    assert 'data-revision="1"' in html

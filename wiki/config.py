@@ -75,6 +75,11 @@ def defaults(instance_path: str) -> dict:
         "SCHEDULE_LATE_MIN_SHARE": 0.5,
         # Seconds a "Plan the grid" solve may search.
         "SCHEDULE_TIME_LIMIT": 10.0,
+        # How a solve runs: "process" (python -m wiki.schedule, never in the web
+        # worker) or "inline" (a thread of the web process: tests only).
+        "SCHEDULE_RUNNER": "process",
+        # A running solve that wrote no heartbeat for this many seconds has died.
+        "SCHEDULE_STALE_SECONDS": 20.0,
     }
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from wiki.accounts.models import User
 from wiki.database import utcnow
@@ -218,10 +219,15 @@ def get_draft(event: Event) -> ScheduleDraft:
     """Return the event's draft, creating an empty one the first time."""
     draft = db.session.scalar(select(ScheduleDraft).where(ScheduleDraft.event_id == event.id))
     if draft is None:
-        with db.session.begin_nested():
-            draft = ScheduleDraft(event_id=event.id, head_revision=0)
-            db.session.add(draft)
-            db.session.flush()
+        try:
+            with db.session.begin_nested():
+                draft = ScheduleDraft(event_id=event.id, head_revision=0)
+                db.session.add(draft)
+                db.session.flush()
+        except IntegrityError:  # another request made it first
+            draft = db.session.scalar(
+                select(ScheduleDraft).where(ScheduleDraft.event_id == event.id)
+            )
     return draft
 
 

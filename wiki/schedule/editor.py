@@ -109,7 +109,6 @@ def fingerprint(event: Event) -> tuple:
         tuple(figures),
         rooms,
         slots,
-        event.updated_at if hasattr(event, "updated_at") else None,
         event.name,
         event.timezone,
         event.dots_per_person,
@@ -192,7 +191,6 @@ class EditorView:
     violations: list
     can_undo: bool
     redo: ScheduleRevision | None
-    history: list[ScheduleRevision]
     days: list[str]
 
 
@@ -304,7 +302,6 @@ def build(event: Event, draft: drafts.ScheduleDraft) -> EditorView:
         violations=violations,
         can_undo=head is not None,
         redo=drafts.redo_target(draft),
-        history=drafts.history(draft, 5),
         days=[str(d) for d in days],
     )
 

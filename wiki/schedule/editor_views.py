@@ -104,9 +104,17 @@ def _job_context(event: Event) -> dict:
     }
 
 
-def _page(event: Event, status: int = 200, message: str = "", focus: str = "", block=None):
+def _page(
+    event: Event,
+    status: int = 200,
+    message: str = "",
+    focus: str = "",
+    block=None,
+    plan_oob: bool = False,
+):
     view = _view(event)
     context = {
+        "plan_oob": plan_oob,
         "event": event,
         "view": view,
         "message": message,
@@ -118,17 +126,22 @@ def _page(event: Event, status: int = 200, message: str = "", focus: str = "", b
         body = render_block(TEMPLATE, "editor_area", **context) + render_block(
             TEMPLATE, "status_oob", **context
         )
+        if plan_oob:  # a plan started or stopped: its block too, live stream or not
+            body += render_block(TEMPLATE, "plan_progress", **context)
         response = Response(body, status)
         response.vary.add("HX-Request")
         return response
     return render(TEMPLATE, block=block, status=status, **context)
 
 
-def _answer(event: Event, message: str, focus: str = "", status: int = 200):
-    """Answer an edit: the editor's blocks to htmx, a redirect to a plain form."""
+def _answer(event: Event, message: str, focus: str = "", status: int = 200, plan_oob: bool = False):
+    """Answer an edit: the editor's blocks to htmx; to a plain form, a redirect when it was
+    made, or the page with its status (409 stale, 422 refused) saying why when it was not."""
     if wants_fragment():
-        return _page(event, status, message, focus, block="editor_update")
-    flash(message, "success" if status < 400 else "error")
+        return _page(event, status, message, focus, block="editor_update", plan_oob=plan_oob)
+    if status >= 400:
+        return _page(event, status, message, focus)
+    flash(message, "success")
     anchor = f"#card-{focus}" if focus else ""
     return redirect(url_for("drafts.edit", slug=event.slug) + anchor, 303)
 
@@ -176,6 +189,14 @@ def _move(problem, doc, form):
 def edit(slug: str):
     """Show the draft grid with its tray, quality report and plan controls."""
     event = get_event(slug)
+    if wants_fragment():
+        # A live re-fetch: say in the status line what changed, and who changed it.
+        head = drafts.head(drafts.draft_or_blank(event))
+        message = ""
+        if head is not None:
+            who = head.author.display_name if head.author else "Someone"
+            message = f"{who}: {head.summary}."
+        return _page(event, message=message, block="editor_update")
     return _page(event, block="editor_area")
 
 
@@ -301,7 +322,12 @@ def plan(slug: str):
     except RuleError as error:
         status = 409 if isinstance(error, jobs.JobRunning) else 422
         return _answer(event, error.message, status=status)
-    return _answer(event, f"Planning the grid: this takes up to {job.time_limit:g} seconds.")
+    return _answer(
+        event,
+        f"Planning the grid: this takes up to {job.time_limit:g} "
+        + ("second." if job.time_limit == 1 else "seconds."),
+        plan_oob=True,
+    )
 
 
 @bp.post("/<slug>/schedule/draft/plan/cancel")
@@ -315,7 +341,7 @@ def cancel(slug: str):
     job = jobs.cancel(event, current_user)
     if job is None:
         return _answer(event, "No plan is being made.", status=409)
-    return _answer(event, "Stopping the plan: the best plan found so far is kept.")
+    return _answer(event, "Stopping the plan: the best plan found so far is kept.", plan_oob=True)
 
 
 @bp.get("/<slug>/schedule/draft/progress")

@@ -140,6 +140,7 @@ def launch(app, job_id: int) -> None:
         launched[job_id] = thread
         thread.start()
         return
+    _forget_finished()
     env = dict(os.environ)
     env.update(runner_environment(app))
     try:
@@ -147,6 +148,18 @@ def launch(app, job_id: int) -> None:
     except OSError:
         # The job stays queued; whoever looks next sees it never started and fails it.
         log.exception("could not start the runner of solve job %s", job_id)
+
+
+def _forget_finished() -> None:
+    """Reap runners that have ended, so a long-lived worker keeps no zombie processes."""
+    for job_id, runner in list(launched.items()):
+        done = (
+            runner.poll() is not None
+            if isinstance(runner, subprocess.Popen)
+            else not runner.is_alive()
+        )
+        if done:
+            launched.pop(job_id, None)
 
 
 def _spawn(job_id: int, env: dict[str, str]) -> subprocess.Popen:

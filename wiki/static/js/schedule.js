@@ -69,11 +69,30 @@
     }
   }
 
-  // A live "grid-changed" for the revision this page already shows (our own move) needs no
-  // fetch: skip it, so focus stays where the move put it.
+  // Edits of this page that are on their way: their answer brings the grid as it is then.
+  var editing = 0;
+  function isEdit(event) {
+    var detail = event.detail || {};
+    var elt = detail.elt;
+    return detail.target && detail.target.id === "editor" && !(elt && elt.id === "editor-refresh");
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isEdit(event)) editing += 1;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (isEdit(event)) editing = Math.max(0, editing - 1);
+  });
+
+  // A live "grid-changed" while one of our edits is on its way, or for the revision this
+  // page already shows (our own edit), needs no fetch: skip it, so focus stays where the
+  // edit put it.
   document.addEventListener("htmx:confirm", function (event) {
     var elt = event.detail.elt;
     if (!elt || elt.id !== "editor-refresh") return;
+    if (editing > 0) {
+      event.preventDefault();
+      return;
+    }
     var trigger = event.detail.triggeringEvent;
     var message = trigger && trigger.detail;
     var root = editor();
