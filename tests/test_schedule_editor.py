@@ -155,10 +155,8 @@ def test_consequences_say_what_a_move_broke_and_cost(app, camp):
         before = drafts.move(built.problem, drafts.Doc(), a, rooms[1], slots[2]).doc
         after = drafts.move(built.problem, before, b, rooms[2], slots[2]).doc
         said = editor.consequences(built.problem, built.index, before, after)
-    assert (
-        said[0]
-        == f"Host 0 (u{camp.hosts[0]}) hosts “Session idea 1” and “Session idea 5”, both at 12:00."
-    )
+    # In the person's name only: the problem's id (u12) is for files, not for facilitators.
+    assert said[0] == "Host 0 hosts “Session idea 1” and “Session idea 5”, both at 12:00."
     assert said[-1].startswith("The score went from")
 
 

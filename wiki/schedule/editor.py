@@ -309,9 +309,18 @@ def build(event: Event, draft: drafts.ScheduleDraft) -> EditorView:
 _STARRED = re.compile(r"\*([^*]+)\*")
 
 
+# The solver names a person "Sam (u12)" so two Sams differ in a file; facilitators see names.
+_PERSON_ID = re.compile(r" \((?:u|c|g)\d+\)")
+
+
+def without_ids(message: str) -> str:
+    """Drop the problem's person ids from a solver message: "Sam (u12)" reads "Sam"."""
+    return _PERSON_ID.sub("", message)
+
+
 def plain(message: str) -> str:
     """Turn the solver's *titles* into quoted ones, for a status line of plain text."""
-    return _STARRED.sub(r"“\1”", message)
+    return _STARRED.sub(r"“\1”", without_ids(message))
 
 
 def _figure(value: float) -> str:

@@ -74,7 +74,7 @@ _EMPHASIS = re.compile(r"\*([^*]+)\*")
 @bp.app_template_filter("emphasis")
 def emphasis(message: str) -> Markup:
     """Show the solver's *titles* in a message as emphasis, everything else escaped."""
-    return Markup(_EMPHASIS.sub(r"<em>\1</em>", str(escape(message))))
+    return Markup(_EMPHASIS.sub(r"<em>\1</em>", str(escape(editor.without_ids(message)))))
 
 
 def get_event(slug: str) -> Event:

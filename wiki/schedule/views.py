@@ -144,6 +144,12 @@ def _slot_row(row) -> services.SlotRow:
     )
 
 
+def _blank_slot_row(row) -> bool:
+    """Whether a row of the slots grid is a spare one nobody has typed in."""
+    typed = (row.start.data, row.end.data, (row.label.data or "").strip(), row.day.data)
+    return not row.id.data and not any(typed)
+
+
 def _add_pattern(event: Event, form: SlotsForm, pattern: DayPatternForm) -> bool:
     """Append the day pattern's slots to the grid (not saved); False when it is incomplete."""
     try:
@@ -171,6 +177,9 @@ def _add_pattern(event: Event, form: SlotsForm, pattern: DayPatternForm) -> bool
         pattern.lunch_minutes.data or 60,
         pattern.family_sessions.data or 0,
     )
+    # The pattern's slots take the place of the blank rows at the end, not a place after them.
+    while form.rows.entries and _blank_slot_row(form.rows.entries[-1].form):
+        form.rows.pop_entry()
     for slot in slots:
         form.rows.append_entry(
             {
