@@ -62,16 +62,10 @@ def defaults(instance_path: str) -> dict:
         # must still save.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": True,
-        # The scheduler's objective weights (FORMAT.md's defaults) and its late-pitch floor:
-        # a pitch that could collect dots only late counts at most 1 / share times its dots.
-        "SCHEDULE_WEIGHTS": {
-            "dots": 1.0,
-            "clash": 1.0,
-            "overcap": 1.0,
-            "family_gap": 50.0,
-            "move_time": 20.0,
-            "move_room": 5.0,
-        },
+        # Overrides of the scheduler's objective weights, e.g. {"clash": 2.0}; the defaults
+        # are FORMAT.md's (wiki.schedule.solver.Weights). The late-pitch floor: a pitch that
+        # could collect dots only late counts at most 1 / share times its dots.
+        "SCHEDULE_WEIGHTS": {},
         "SCHEDULE_LATE_MIN_SHARE": 0.5,
         # Seconds a "Plan the grid" solve may search.
         "SCHEDULE_TIME_LIMIT": 10.0,

@@ -6,30 +6,28 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, log_in
-from wiki.accounts.models import User
-from wiki.events import services as events
-from wiki.extensions import db
-from wiki.pitches import services as pitches
 
 BOARD = "/events/govbarcamp-2026/board"
 
 
-@pytest.fixture
-def board(app, create_event, create_user):
-    """Open voting with two pitches and two voters; return the pitch ids."""
-    create_event(state="voting", dots_per_person=5, max_dots_per_pitch=3)
+def _two_sessions(create_event, create_user, create_pitch, **rules) -> list[int]:
+    """Open voting with two pitches by Hannah and two voters, Ann and Bob; return the ids."""
+    event = create_event(state="voting", **rules)
     host = create_user("host", display_name="Hannah")
     for name in ("ann", "bob"):
         create_user(name, display_name=name.capitalize())
-    with app.app_context():
-        event = events.find_event("govbarcamp-2026")
-        author = db.session.get(User, host.id)
-        ids = [
-            pitches.create_pitch(event, pitches.PitchDetails(title=title), author).id
-            for title in ("Picnic planning", "Kids teach Scratch")
-        ]
-        db.session.commit()
-    return ids
+    return [
+        create_pitch(event, host, title=title).id
+        for title in ("Picnic planning", "Kids teach Scratch")
+    ]
+
+
+@pytest.fixture
+def board(create_event, create_user, create_pitch):
+    """Open voting with two pitches and two voters; return the pitch ids."""
+    return _two_sessions(
+        create_event, create_user, create_pitch, dots_per_person=5, max_dots_per_pitch=3
+    )
 
 
 def test_dot_appears_on_another_board_within_a_second(new_page, board):
@@ -81,21 +79,9 @@ def test_limit_message_is_shown_in_place(new_page, board):
 
 
 @pytest.fixture
-def hidden_board(app, create_event, create_user):
+def hidden_board(create_event, create_user, create_pitch):
     """Open voting that hides the counts until a reveal; return the pitch ids."""
-    create_event(state="voting", hide_tallies=True)
-    host = create_user("host", display_name="Hannah")
-    for name in ("ann", "bob"):
-        create_user(name, display_name=name.capitalize())
-    with app.app_context():
-        event = events.find_event("govbarcamp-2026")
-        author = db.session.get(User, host.id)
-        ids = [
-            pitches.create_pitch(event, pitches.PitchDetails(title=title), author).id
-            for title in ("Picnic planning", "Kids teach Scratch")
-        ]
-        db.session.commit()
-    return ids
+    return _two_sessions(create_event, create_user, create_pitch, hide_tallies=True)
 
 
 def test_hidden_dots_count_for_the_voter_and_show_everywhere_at_the_reveal(new_page, hidden_board):

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import ast
-import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +11,7 @@ import feedparser
 import icalendar
 import pytest
 
+from tests.unit.pure import modules_loaded_by
 from wiki.exports import atom, ical, share
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,27 +20,8 @@ OUTSIDE = {"flask", "flask_login", "flask_wtf", "sqlalchemy", "werkzeug", "jinja
 
 
 def test_the_writers_import_no_flask_no_database_and_nothing_else_of_the_app():
-    # A bare ``wiki`` package stands in for the app's, whose __init__ imports Flask: the
-    # question is what the writers themselves pull in.
-    modules = ", ".join(f"wiki.exports.{path.stem}" for path in PACKAGE.glob("[!_]*.py"))
-    code = (
-        "import sys, types, json\n"
-        f"pkg = types.ModuleType('wiki'); pkg.__path__ = [{str(ROOT / 'wiki')!r}]\n"
-        "sys.modules['wiki'] = pkg\n"
-        f"import wiki.exports, {modules}\n"
-        "print(json.dumps(sorted(sys.modules)))\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    loaded = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env=env,
-        ).stdout
-    )
+    modules = [f"wiki.exports.{path.stem}" for path in PACKAGE.glob("[!_]*.py")]
+    loaded = modules_loaded_by("wiki.exports", *modules)
     assert "wiki.exports.ical" in loaded and "wiki.exports.qr" in loaded
     assert not [m for m in loaded if m.split(".")[0] in OUTSIDE]
     ours = [m for m in loaded if m == "wiki" or m.startswith("wiki.")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.solver import generate
+from tests.unit.pure import modules_loaded_by
 from tests.unit.test_solver_problem import camp
 from wiki.schedule.solver import Progress, load_problem, score, solve, validate
 from wiki.schedule.solver.cli import main
@@ -244,25 +244,8 @@ def test_sigterm_stops_the_process_and_prints_the_best_grid(tmp_path):
 
 
 def test_the_core_imports_no_flask_no_database_and_nothing_else_of_the_app():
-    # A bare ``wiki`` package stands in for the app's, whose __init__ imports Flask: the
-    # question is what the core itself pulls in.
-    code = (
-        "import sys, types, json\n"
-        f"pkg = types.ModuleType('wiki'); pkg.__path__ = [{str(ROOT / 'wiki')!r}]\n"
-        "sys.modules['wiki'] = pkg\n"
-        "import wiki.schedule.solver, wiki.schedule.solver.cli, wiki.schedule.solver.report\n"
-        "print(json.dumps(sorted(sys.modules)))\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    modules = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env=env,
-        ).stdout
+    modules = modules_loaded_by(
+        "wiki.schedule.solver", "wiki.schedule.solver.cli", "wiki.schedule.solver.report"
     )
 
     assert not [

@@ -29,13 +29,7 @@ from wiki.schedule.models import (
 )
 from wiki.schedule.problems import build_problem
 from wiki.schedule.solver import Index, Problem, score, validate
-from wiki.schedule.solver.report import (
-    Report,
-    family_gaps,
-    over_capacity,
-    why_unscheduled,
-    worst_clashes,
-)
+from wiki.schedule.solver.report import Report, report
 
 
 @dataclass(frozen=True)
@@ -199,25 +193,6 @@ def person_name(problem: Problem, person_id: str) -> str:
     return (person.name if person is not None and person.name else None) or person_id
 
 
-def quality(problem: Problem, index: Index, schedule, bound: float | None) -> Report:
-    """Build the quality report with a cached index (the solver's ``report`` builds its own)."""
-    figures = score(problem, schedule, index)
-    gap = (bound - figures.objective) / abs(bound) if bound else None
-    return Report(
-        score=figures,
-        bound=bound,
-        gap=gap,
-        clashes=tuple(worst_clashes(problem, schedule, 5, index)),
-        unscheduled=tuple(
-            why_unscheduled(problem, schedule, p.id, index)
-            for p in problem.pitches
-            if p.id not in schedule
-        ),
-        overfull=tuple(over_capacity(problem, schedule, index)),
-        family_gaps=tuple(family_gaps(problem, schedule)),
-    )
-
-
 def _cards(problem: Problem, index: Index, doc: drafts.Doc, violations) -> dict[str, Card]:
     warnings: dict[str, list[str]] = defaultdict(list)
     for violation in violations:
@@ -282,8 +257,8 @@ def build(event: Event, draft: drafts.ScheduleDraft) -> EditorView:
     violations = validate(problem, doc.schedule)
     cards = _cards(problem, index, doc, violations)
     bound = doc.meta.get("bound") if head is not None and head.kind == "solve" else None
-    report = quality(problem, index, doc.schedule, bound)
-    for item in report.unscheduled:
+    quality = report(problem, doc.schedule, bound=bound, index=index)
+    for item in quality.unscheduled:
         cards[item.pitch].why = item.message
     tray = sorted(
         (c for c in cards.values() if c.place is None), key=lambda c: (-c.adjusted, c.title)
@@ -298,7 +273,7 @@ def build(event: Event, draft: drafts.ScheduleDraft) -> EditorView:
         rows=_rows(problem, doc, cards),
         tray=tray,
         cards=cards,
-        report=report,
+        report=quality,
         violations=violations,
         can_undo=head is not None,
         redo=drafts.redo_target(draft),

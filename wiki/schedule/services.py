@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from wiki.accounts.models import User
-from wiki.events.models import Event, Rsvp, RsvpChild, RsvpStatus
+from wiki.events.models import Event
 from wiki.events.signals import event_copied
 from wiki.extensions import db
 from wiki.pitches.models import Audience, Pitch, PitchFormat, PitchStatus
+from wiki.pitches.services import children_of
 from wiki.rules import RuleError
 from wiki.schedule import layout
 from wiki.schedule.models import (
@@ -273,18 +274,6 @@ class Absentee:
     guest_host_id: int | None = None
 
 
-def household_children(event: Event, user: User) -> list[RsvpChild]:
-    """Return the children in this person's (not cancelled) RSVP for the event."""
-    rsvp = db.session.scalar(
-        select(Rsvp).where(
-            Rsvp.event_id == event.id,
-            Rsvp.user_id == user.id,
-            Rsvp.status != RsvpStatus.CANCELLED,
-        )
-    )
-    return rsvp.active_children if rsvp is not None else []
-
-
 def guest_hosts(event: Event) -> list[GuestHost]:
     """Return the event's guest hosts, first added first."""
     return list(
@@ -300,7 +289,7 @@ def absentees_for(event: Event, user: User) -> list[Absentee]:
     people = [Absentee("me", user.display_name, user_id=user.id)]
     people += [
         Absentee(f"c{child.id}", child.first_name, child_id=child.id)
-        for child in household_children(event, user)
+        for child in children_of(event, user)
     ]
     if user.is_facilitator:
         people += [

@@ -279,9 +279,11 @@ def report(
     *,
     clashes: int = 5,
     bound: float | None = None,
+    index: Index | None = None,
 ) -> Report:
-    """Build the whole quality report for a grid (``bound``: a proven bound, if known)."""
-    index = Index(problem)
+    """Build the whole quality report for a grid (``bound``: a proven bound, if known;
+    ``index``: the problem's, when the caller keeps one)."""
+    index = index if index is not None else Index(problem)
     schedule = _schedule(grid)
     figures = score(problem, schedule, index)
     gap = (bound - figures.objective) / abs(bound) if bound else None
