@@ -22,6 +22,7 @@ from wiki.accounts.models import Login, Role, User
 from wiki.database import Base
 from wiki.extensions import db
 from wiki.idempotency import Submission
+from wiki.notices.models import Notice
 
 # A column named like this holds a person's id, with or without a foreign key.
 # (A guest host is a name typed on the day, not an account: guest_host_id is no user id.)
@@ -134,6 +135,18 @@ def everywhere(app, create_event, create_user):
                     draft_id=draft.id, number=1, kind="edit", grid="{}", author_id=dan.id
                 ),
                 schedule.SolveJob(event_id=event.id, time_limit=10, requested_by_id=dan.id),
+                schedule.ScheduleVersion(
+                    event_id=event.id,
+                    number=1,
+                    revision=1,
+                    grid="{}",
+                    programme="{}",
+                    published_by_id=dan.id,
+                ),
+                schedule.Star(user_id=dan.id, pitch_id=pitch.id, event_id=event.id),
+                schedule.AgendaFeed(user_id=dan.id, event_id=event.id, token="f" * 43),
+                schedule.AgendaLook(user_id=dan.id, event_id=event.id, seen_version=1),
+                Notice(user_id=dan.id, event_id=event.id, key="k", title="Moved"),
             ]
         )
         db.session.commit()
@@ -178,6 +191,9 @@ def test_the_export_keeps_its_sections_in_their_order(app, everywhere):
         "comments",
         "page_edits",
         "reports_filed",
+        "availability",
+        "stars",
+        "notices",
     ]
     assert [p["you_are"] for p in data["pitches"]] == ["host", "co-host"]
     assert [r["about"] for r in data["reports_filed"]] == ["Picnic"]

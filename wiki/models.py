@@ -12,16 +12,21 @@ from wiki.events.models import (
 from wiki.idempotency import Submission
 from wiki.live.models import LiveEvent
 from wiki.moderation.models import Report
+from wiki.notices.models import Notice
 from wiki.pages.models import Page, PageAlias, PageLink, Revision
 from wiki.pitches.models import Ballot, Comment, Dot, Pitch, PitchCoHost
 from wiki.ratelimit import RateLimitCounter
 from wiki.schedule.models import (
+    AgendaFeed,
+    AgendaLook,
     GuestHost,
     PitchGuestHost,
     Room,
     ScheduleDraft,
     ScheduleRevision,
+    ScheduleVersion,
     SolveJob,
+    Star,
     TimeSlot,
     Unavailability,
 )
@@ -48,12 +53,17 @@ __all__ = [
     "RateLimitCounter",
     "Report",
     "Revision",
+    "AgendaFeed",
+    "AgendaLook",
     "GuestHost",
+    "Notice",
     "PitchGuestHost",
     "Room",
     "ScheduleDraft",
     "ScheduleRevision",
+    "ScheduleVersion",
     "SolveJob",
+    "Star",
     "TimeSlot",
     "Unavailability",
     "Submission",

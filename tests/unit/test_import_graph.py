@@ -20,6 +20,7 @@ PACKAGE = ROOT / "wiki"
 LAYERS = [
     "live",
     "accounts",
+    "notices",
     "pages",
     "attachments",
     "events",

@@ -17,7 +17,9 @@ sorts by it: lower goes first, both when locking and when exporting. The orders 
   30  pages         revisions and hidden-by marks
   40  moderation    reports filed and resolved
   50  attachments   uploads
-  60  schedule      availability, day pitches typed or claimed, grid history, plans
+  60  schedule      availability, day pitches typed or claimed, grid history, plans,
+                    stars, calendar feeds
+  70  notices       the inbox
 ====  ============  ==========================================================
 """
 

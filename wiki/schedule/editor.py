@@ -18,12 +18,13 @@ from sqlalchemy import func, select
 from wiki.events.models import Event, EventStateChange, Rsvp, RsvpChild
 from wiki.extensions import db
 from wiki.pitches.models import Ballot, Dot, Pitch, PitchCoHost
-from wiki.schedule import drafts
+from wiki.schedule import drafts, versions
 from wiki.schedule.models import (
     GuestHost,
     PitchGuestHost,
     Room,
     ScheduleRevision,
+    ScheduleVersion,
     TimeSlot,
     Unavailability,
 )
@@ -71,6 +72,8 @@ def fingerprint(event: Event) -> tuple:
         select(func.count(), func.max(RsvpChild.id))
         .join(Rsvp, Rsvp.id == RsvpChild.rsvp_id)
         .where(Rsvp.event_id == e),
+        # The published grid is the problem's ``previous``.
+        select(func.max(ScheduleVersion.id)).where(ScheduleVersion.event_id == e),
     ]
     figures = [tuple(db.session.execute(q).one()) for q in queries]
     # Rooms and slots are few, and have no change times: read them whole.
@@ -117,7 +120,7 @@ def built(event: Event) -> Built:
     cached = _cache.get(key)
     if cached is not None and cached.fingerprint == mark:
         return cached
-    problem = build_problem(event)
+    problem = build_problem(event, previous=versions.published_grid(event))
     fresh = Built(mark, problem, Index(problem))
     with _lock:
         if len(_cache) >= CACHE_SIZE:
@@ -127,7 +130,8 @@ def built(event: Event) -> Built:
 
 
 def built_problem(event: Event) -> Problem:
-    """Return the event's problem (without locks), from the cache when nothing changed."""
+    """Return the event's problem (without locks, with the published grid as ``previous``),
+    from the cache when nothing changed."""
     return built(event).problem
 
 

@@ -286,3 +286,86 @@ class SolveJob(Base):
     @property
     def is_active(self) -> bool:
         return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class ScheduleVersion(Base):
+    """One published programme: v1, v2... Never changed once written.
+
+    ``programme`` is the whole programme as people see it (rooms, slots, sessions with their
+    titles and hosts, each session's stable GUID and iCalendar SEQUENCE), so an old version
+    reads the same later, and the public pages and exports never read the draft.
+    ``changes`` is the change log against the version before, as JSON (``programme.py``).
+    The unique number per event lets two publishes at once make one version, not two v3s.
+    """
+
+    __tablename__ = "schedule_versions"
+    __table_args__ = (
+        UniqueConstraint("event_id", "number", name="uq_schedule_versions_event_number"),
+        CheckConstraint("number > 0", name="number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    # The draft revision published, and the grid (FORMAT.md's JSON) it held.
+    revision: Mapped[int] = mapped_column(Integer)
+    grid: Mapped[str] = mapped_column(Text)
+    programme: Mapped[str] = mapped_column(Text)
+    changes: Mapped[str] = mapped_column(Text, default="[]")
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    published_by: Mapped[User | None] = relationship()
+
+    @property
+    def name(self) -> str:
+        return f"v{self.number}"
+
+
+class Star(Base):
+    """Someone marking a session to follow it: it joins their agenda and its changes reach them."""
+
+    __tablename__ = "schedule_stars"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    pitch_id: Mapped[int] = mapped_column(
+        ForeignKey("pitches.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgendaFeed(Base):
+    """The secret address of one person's calendar feed for one event's agenda.
+
+    Whoever holds the token reads that agenda and nothing else; resetting replaces the token,
+    so the old address stops working at once.
+    """
+
+    __tablename__ = "agenda_feeds"
+    __table_args__ = (UniqueConstraint("user_id", "event_id", name="uq_agenda_feeds_user_event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class AgendaLook(Base):
+    """The newest version a person had seen of an event's agenda: "changed since I last looked"."""
+
+    __tablename__ = "agenda_looks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_version: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime] = mapped_column(default=utcnow)

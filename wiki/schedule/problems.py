@@ -327,6 +327,16 @@ def build_problem(
             )
         unavailable.setdefault(person, set()).add(slot_id(mark.slot_id))
 
+    built_slots = build_slots(event, slots)
+    built_rooms = build_rooms(rooms)
+    # A published placement whose pitch, room or slot has gone since cannot be kept anyway.
+    known_rooms = {r.id for r in built_rooms}
+    known_slots = {s.id for s in built_slots}
+    previous = {
+        p: (r, s)
+        for p, (r, s) in (previous or {}).items()
+        if p in known_pitches and r in known_rooms and s in known_slots
+    }
     return solver.Problem(
         name=event.name,
         params=solver.Params(
@@ -337,14 +347,14 @@ def build_problem(
             late_min_share=float(current_app.config["SCHEDULE_LATE_MIN_SHARE"]),
         ),
         weights=weights_from_config(),
-        slots=build_slots(event, slots),
-        rooms=build_rooms(rooms),
+        slots=built_slots,
+        rooms=built_rooms,
         people=tuple(people.people.values()),
         pitches=tuple(pitches),
         votes=tuple(votes),
         unavailable={k: frozenset(v) for k, v in unavailable.items()},
         locked=dict(locked or {}),
-        previous=dict(previous or {}),
+        previous=previous,
     )
 
 
