@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jsonschema
@@ -34,9 +35,25 @@ def json_validator():
     """Build a draft-06 validator of the c3voc JSON schema, checking the formats it can."""
     schema = json.loads((SCHEMAS / "schedule.json.schema.json").read_text())
     jsonschema.Draft6Validator.check_schema(schema)
-    return jsonschema.Draft6Validator(
-        schema, format_checker=jsonschema.Draft6Validator.FORMAT_CHECKER
-    )
+    return jsonschema.Draft6Validator(schema, format_checker=strict_formats())
+
+
+def strict_formats():
+    """Check every format the schema names, including uuid and the two jsonschema leaves
+    unchecked without optional packages: date-time (with an offset) and absolute uri."""
+    checker = jsonschema.FormatChecker()  # every format jsonschema knows, not only draft 6's
+
+    @checker.checks("date-time", raises=ValueError)
+    def is_date_time(value):
+        return not isinstance(value, str) or (
+            "T" in value and datetime.fromisoformat(value).utcoffset() is not None
+        )
+
+    @checker.checks("uri")
+    def is_uri(value):
+        return not isinstance(value, str) or bool(urlsplit(value).scheme and " " not in value)
+
+    return checker
 
 
 def rooms():
@@ -392,5 +409,10 @@ def test_the_schema_checks_here_do_refuse_a_broken_schedule(xsd, json_validator)
     root.find(".//event/duration").text = "45 minutes"
     assert list(xsd.iter_errors(ET.tostring(root, encoding="unicode")))
     data = json.loads(frab.schedule_json(conference(), programme()))
-    data["schedule"]["conference"]["days"][0]["rooms"]["Main hall"][0]["guid"] = "slot-1"
+    event = data["schedule"]["conference"]["days"][0]["rooms"]["Main hall"][0]
+    for key, wrong in [("guid", "slot-1"), ("date", "2027-03-27T10:00:00"), ("url", "/p/1")]:
+        broken = json.loads(json.dumps(data))
+        broken["schedule"]["conference"]["days"][0]["rooms"]["Main hall"][0][key] = wrong
+        assert json_errors(json_validator, broken), key
+    del event["slug"]
     assert json_errors(json_validator, data)
