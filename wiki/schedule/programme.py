@@ -378,3 +378,26 @@ class Filters:
         if self.room is not None and session.room_id != self.room:
             return False
         return not self.tags or bool(set(self.tags) & set(session.tags))
+
+
+def now_and_next(
+    programme: Programme, moment: datetime, *, room: int | None = None
+) -> tuple[list[Session], list[Session]]:
+    """Return what runs at ``moment`` and what starts next (all at the next start time).
+
+    ``room`` narrows both to one room (a door's screen).
+    """
+    sessions = [s for s in programme.sessions if room is None or s.room_id == room]
+    order = {r.id: k for k, r in enumerate(programme.rooms)}
+    now = sorted(
+        (s for s in sessions if s.starts_at <= moment < s.ends_at),
+        key=lambda s: order.get(s.room_id, 0),
+    )
+    later = [s for s in sessions if s.starts_at > moment]
+    if not later:
+        return now, []
+    first = min(s.starts_at for s in later)
+    upcoming = sorted(
+        (s for s in later if s.starts_at == first), key=lambda s: order.get(s.room_id, 0)
+    )
+    return now, upcoming
