@@ -1,4 +1,4 @@
-"""The programme's pure core: JSON round trip, sequences across versions, the change log, now/next."""
+"""The programme's pure core: JSON, sequences across versions, the change log, now/next."""
 
 from __future__ import annotations
 
