@@ -149,3 +149,43 @@ def test_the_next_plan_keeps_the_published_grid_as_previous(app, camp):
         problem = editor.built_problem(event)
         assert problem.previous == versions.published_grid(event)
         assert problem.previous
+
+
+def test_replanning_after_publishing_keeps_the_published_grid_unless_moving_pays(app, camp):
+    plan_draft(app, camp)
+    publish_head(app, camp)
+    with app.app_context():
+        from wiki.schedule import editor
+        from wiki.schedule.solver import score, solve
+
+        event = db.session.get(Event, camp.event_id)
+        problem = editor.built_problem(event)
+        result = solve(problem, time_limit=2, method="anneal", seed=3)
+        kept = score(problem, result.grid.schedule)
+        assert kept.move_time == 0 and kept.move_room == 0
+        assert dict(result.grid.schedule) == dict(problem.previous)
+
+
+def test_a_host_falling_ill_moves_their_session_and_little_else(app, camp):
+    plan_draft(app, camp)
+    publish_head(app, camp)
+    with app.app_context():
+        from wiki.schedule import editor
+        from wiki.schedule.models import Unavailability
+        from wiki.schedule.solver import solve, validate
+
+        event = db.session.get(Event, camp.event_id)
+        published = versions.published_grid(event)
+        pitch = f"p{camp.pitches[2]}"
+        room, slot = published[pitch]
+        db.session.add(
+            Unavailability(event_id=event.id, slot_id=int(slot[1:]), user_id=camp.hosts[2])
+        )
+        db.session.commit()
+        problem = editor.built_problem(event)
+        result = solve(problem, time_limit=2, method="anneal", seed=1)
+        assert not validate(problem, result.grid.schedule)
+        after = dict(result.grid.schedule)
+        moved = {p for p, place in published.items() if after.get(p) != place}
+        assert pitch in moved
+        assert len(moved) <= 3, moved
