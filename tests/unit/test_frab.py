@@ -16,7 +16,7 @@ import xmlschema
 
 from wiki.exports import frab
 
-SCHEMAS = Path("/work/shared/schemas")
+SCHEMAS = Path(__file__).resolve().parent.parent / "data" / "schemas"
 LONDON = ZoneInfo("Europe/London")
 SITE = "https://camp.example"
 # British Summer Time begins at 01:00 UTC on Sunday 28 March 2027: Saturday is +00:00,
