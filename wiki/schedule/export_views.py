@@ -96,7 +96,7 @@ def _answer(
     ``dated=False`` sends Last-Modified but answers only to the ETag, for a document that
     changes without a date to show for it.
     """
-    response = Response(mimetype=mimetype)
+    response = Response(content_type=mimetype)
     response.set_etag(etag)
     response.last_modified = last_modified
     response.headers["Cache-Control"] = cache
