@@ -81,6 +81,26 @@ TEMPLATES = {
 """,
 }
 
+# The published programme's grid: rooms across, time down, a link and hosts in every cell.
+TEMPLATES["table.html"] = """{% extends "base.html" %}
+{% block title %}Programme{% endblock %}
+{% block content %}
+<table class="programme">
+  <caption>Programme, {{ version }}</caption>
+  <thead><tr><th scope="col">Time</th>
+    {% for room in rooms %}<th scope="col">{{ room }}</th>{% endfor %}</tr></thead>
+  <tbody>
+  {% for time, cells in rows %}
+  <tr><th scope="row"><time>{{ time }}</time></th>
+    {% for cell in cells %}<td>{% if cell %}<a href="{{ url_for('page', slug=cell.slug) }}">\
+{{ cell.title }}</a><br><span class="hosts">{{ cell.hosts }}</span>{% endif %}</td>{% endfor %}
+  </tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% endblock %}
+"""
+
 NAV = [
     ("Home", "home"),
     ("Pages", "pages"),
@@ -111,6 +131,14 @@ def create_app(html: str | None = None) -> Flask:
             html=content,
             number=3,
             author="Bench",
+        )
+
+    @app.get("/table")
+    def table():
+        """Render the programme-sized table of ``app.config["TABLE"]`` (rooms, rows)."""
+        rooms, rows = app.config["TABLE"]
+        return render_template(
+            "table.html", site_name="campwiki", nav=NAV, version="v1", rooms=rooms, rows=rows
         )
 
     return app
