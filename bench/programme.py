@@ -97,6 +97,22 @@ def _bare_table(app, slug: str):
     return programme, (rooms, rows)
 
 
+def _feed_url(app, slug: str, pitch_id: int) -> str:
+    """Return the personal feed address of the host of ``pitch_id``."""
+    from sqlalchemy import select
+
+    from wiki.events.models import Event
+    from wiki.extensions import db
+    from wiki.pitches.models import Pitch
+    from wiki.schedule import agenda
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        token = agenda.feed(event, db.session.get(Pitch, pitch_id).host).token
+        db.session.commit()
+    return f"/events/{slug}/schedule/feed/{token}.ics"
+
+
 class WriterCount:
     """Count calls of the export writers (wrapping the module attributes the views call)."""
 
@@ -185,13 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     whole = {}
     for name in EXPORTS:
         whole[name] = run(f"GET {name}", get(client, f"/events/{slug}/{name}"), "bare")
+    feed = _feed_url(app, slug, programme.sessions[0].pitch_id)
+    whole["feed"] = run("GET personal feed", get(client, feed), "bare")
     counter = WriterCount()
-    for name in EXPORTS:
-        url = f"/events/{slug}/{name}"
+    for name, url in [(n, f"/events/{slug}/{n}") for n in EXPORTS] + [("feed", feed)]:
         etag = client.get(url).headers["ETag"]
         counter.calls = 0
         run(
-            f"GET {name}, If-None-Match → 304",
+            f"GET {'personal feed' if name == 'feed' else name}, If-None-Match → 304",
             get(client, url, 304, **{"If-None-Match": etag}),
             name,
         )
