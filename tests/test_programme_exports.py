@@ -14,7 +14,8 @@ import xmlschema
 
 from tests.programme_camp import close_voting, move_on_draft, plan_draft, publish_head
 from tests.schedule_camp import build_camp
-from tests.unit.test_frab import SCHEMAS, strict_formats
+from tests.schemas import schemas_dir
+from tests.unit.test_frab import strict_formats
 from wiki.accounts.models import User
 from wiki.events.models import Event
 from wiki.extensions import db
@@ -29,13 +30,13 @@ EXPORTS = ["schedule.ics", "schedule.xml", "schedule.json", "schedule.csv"]
 @pytest.fixture(scope="module")
 def xsd():
     """Load the c3voc XML schema (the repository's copy) once."""
-    return xmlschema.XMLSchema(str(SCHEMAS / "schedule.xml.xsd"))
+    return xmlschema.XMLSchema(str(schemas_dir() / "schedule.xml.xsd"))
 
 
 @pytest.fixture(scope="module")
 def json_validator():
     """Build the c3voc JSON schema's validator, checking every format it names."""
-    schema = json.loads((SCHEMAS / "schedule.json.schema.json").read_text())
+    schema = json.loads((schemas_dir() / "schedule.json.schema.json").read_text())
     return jsonschema.Draft6Validator(schema, format_checker=strict_formats())
 
 

@@ -6,7 +6,6 @@ import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -14,9 +13,9 @@ import jsonschema
 import pytest
 import xmlschema
 
+from tests.schemas import schemas_dir
 from wiki.exports import frab
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "data" / "schemas"
 LONDON = ZoneInfo("Europe/London")
 SITE = "https://camp.example"
 # British Summer Time begins at 01:00 UTC on Sunday 28 March 2027: Saturday is +00:00,
@@ -27,13 +26,13 @@ SATURDAY, SUNDAY = date(2027, 3, 27), date(2027, 3, 28)
 @pytest.fixture(scope="module")
 def xsd():
     """Load the c3voc XML schema once."""
-    return xmlschema.XMLSchema(str(SCHEMAS / "schedule.xml.xsd"))
+    return xmlschema.XMLSchema(str(schemas_dir() / "schedule.xml.xsd"))
 
 
 @pytest.fixture(scope="module")
 def json_validator():
     """Build a draft-06 validator of the c3voc JSON schema, checking the formats it can."""
-    schema = json.loads((SCHEMAS / "schedule.json.schema.json").read_text())
+    schema = json.loads((schemas_dir() / "schedule.json.schema.json").read_text())
     jsonschema.Draft6Validator.check_schema(schema)
     return jsonschema.Draft6Validator(schema, format_checker=strict_formats())
 
