@@ -110,9 +110,7 @@ def room_cards(slug: str):
         for room in programme.rooms:
             for day in programme.days:
                 cards.append((room, day, venue.room_day(programme, room.id, day)))
-    return render_template(
-        "venue/room_cards.html", event=event, programme=programme, cards=cards
-    )
+    return render_template("venue/room_cards.html", event=event, programme=programme, cards=cards)
 
 
 @bp.get("/<slug>/schedule/cards/sessions")
