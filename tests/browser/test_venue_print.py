@@ -1,4 +1,4 @@
-"""Chromium prints the 60-pitch camp's grid on one A3 landscape page, and wall cards one per page."""
+"""Chromium prints the 60-pitch grid on one A3 (or A4) landscape page, wall cards one per page."""
 
 from __future__ import annotations
 
