@@ -252,3 +252,18 @@ def test_venue_index_links_a_screen_per_room(app, client, published):
     hrefs = {a.get("href") for a in page.find_all("a")}
     for room in programme.rooms:
         assert f"/events/{published.slug}/schedule/screen?room={room.id}" in hrefs
+
+
+def test_a_room_that_starts_late_says_when_its_first_session_is(app, client, published):
+    programme = programme_of(app, published)
+    first = min(s.starts_at for s in programme.sessions)
+    late = next(
+        r
+        for r in programme.rooms
+        if min(s.starts_at for s in programme.sessions if s.room_id == r.id) > first
+    )
+    starts = min(s.starts_at for s in programme.sessions if s.room_id == late.id)
+    at = programme.local(first).strftime("%H:%M")
+    text = dom.page(screen(client, published, at, room=late.id)).by_id("now-next").text
+    assert f"Next in {late.name} at {programme.local(starts):%H:%M}." in text
+    assert "The programme starts" not in text

@@ -59,6 +59,7 @@ def test_screen_is_accessible_and_fits(new_page, camp, width, height):
             "parseFloat(getComputedStyle(document.querySelector('.screen__big')).fontSize)"
         )
         assert size >= 0.03 * width
+        assert page.evaluate("document.documentElement.scrollHeight") <= height  # one screen
     assert page.console_errors == []
 
 

@@ -51,7 +51,7 @@ def screen(programme: Programme, moment: datetime, *, room: int | None = None) -
         state = "on"
     elif next_at is None:
         state = "done"
-    elif moment < min(s.starts_at for s in sessions):
+    elif moment < min(s.starts_at for s in programme.sessions):
         state = "before"
     elif programme.local(next_at).date() != programme.local(moment).date():
         state = "over"
