@@ -60,6 +60,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from wiki.schedule.editor_views import bp as drafts_bp
     from wiki.schedule.export_views import bp as feeds_bp
     from wiki.schedule.programme_views import bp as programme_bp
+    from wiki.schedule.venue_views import bp as venue_bp
     from wiki.schedule.views import bp as schedule_bp
 
     app.register_blueprint(main_bp)
@@ -74,6 +75,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(drafts_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(venue_bp)
     _connect_domains()
     return app
 
