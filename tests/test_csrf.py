@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.programme_camp import close_voting, head, plan_draft, publish_head
 from tests.schedule_camp import build_camp
 from wiki.accounts.models import User
 from wiki.attachments.models import Attachment
@@ -20,10 +21,11 @@ from wiki.auth import Role
 from wiki.events.models import Event, EventState
 from wiki.extensions import db
 from wiki.moderation.models import Report
+from wiki.notices.models import Notice
 from wiki.pages import services as pages
 from wiki.pages.models import Page
 from wiki.pitches.models import Pitch
-from wiki.schedule.models import Room, SolveJob
+from wiki.schedule.models import Room, ScheduleVersion, SolveJob
 
 
 @pytest.fixture
@@ -123,10 +125,38 @@ def test_drafts_plan_without_token_starts_no_solve(app, client, auth, create_use
     assert count(app, SolveJob) == 0
 
 
+def test_drafts_publish_without_token_makes_no_version(
+    app, client, auth, create_user, create_event
+):
+    camp = build_camp(app, create_user, create_event)
+    close_voting(app, camp)
+    plan_draft(app, camp)
+    auth.login(camp.facilitator)
+    data = {"revision": str(head(app, camp))}
+    response = client.post(f"/events/{camp.slug}/schedule/draft/publish", data=data, csrf=False)
+    assert refused(response)
+    assert count(app, ScheduleVersion) == 0
+
+
+def test_notices_read_without_token_marks_nothing_read(
+    app, client, auth, create_user, create_event
+):
+    camp = build_camp(app, create_user, create_event)
+    close_voting(app, camp)
+    plan_draft(app, camp)
+    publish_head(app, camp)
+    with app.app_context():
+        host = db.session.get(User, camp.hosts[0]).username
+    auth.login(host)
+    assert refused(client.post("/notices/read", data={}, csrf=False))
+    with app.app_context():
+        assert db.session.query(Notice).filter(Notice.read_at.is_not(None)).count() == 0
+
+
 def test_every_blueprint_that_takes_a_post_has_a_test_here(app):
     """A new route family that changes state gets its CSRF test in this file."""
     tested = {"accounts", "admin", "events", "pitches", "pages", "attachments", "moderation"}
-    tested |= {"schedule", "drafts"}
+    tested |= {"schedule", "drafts", "notices"}
     posting = {
         rule.endpoint.partition(".")[0]
         for rule in app.url_map.iter_rules()

@@ -187,6 +187,7 @@ def valid_parameters(rule, world: World) -> dict[str, str]:
         "topic": "event:1",
         "username": world.username,
         "kind": "svg",
+        "notice_id": 1,
     }
     chosen = {}
     for name in rule.arguments:

@@ -55,6 +55,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from wiki.events.views import bp as events_bp
     from wiki.main import bp as main_bp
     from wiki.moderation.views import bp as moderation_bp
+    from wiki.notices.views import bp as notices_bp
     from wiki.pages.views import bp as pages_bp
     from wiki.pitches.views import bp as pitches_bp
     from wiki.schedule.editor_views import bp as drafts_bp
@@ -76,6 +77,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(programme_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(venue_bp)
+    app.register_blueprint(notices_bp)
     _connect_domains()
     return app
 

@@ -21,13 +21,14 @@ from wtforms.validators import InputRequired
 
 from wiki.auth import Role, role_required
 from wiki.bounds import IdField, whole_number
+from wiki.confirmations import Confirmation, render_confirmation
 from wiki.events.models import Event
 from wiki.events.services import find_event
 from wiki.live import services as live
 from wiki.live.streams import stream as live_stream
 from wiki.rendering import render, wants_fragment
 from wiki.rules import RuleError
-from wiki.schedule import drafts, editor, jobs
+from wiki.schedule import drafts, editor, jobs, publishing, versions
 from wiki.schedule.problems import SetupError
 from wiki.schedule.solver import grid_to_dict, problem_to_dict, validate
 from wiki.schedule.solver.problem import Grid
@@ -117,6 +118,7 @@ def _page(
         "plan_oob": plan_oob,
         "event": event,
         "view": view,
+        "publish": _publish_context(event, view),
         "message": message,
         "focus": focus,
         "form": RevisionForm(formdata=None),
@@ -132,6 +134,54 @@ def _page(
         response.vary.add("HX-Request")
         return response
     return render(TEMPLATE, block=block, status=status, **context)
+
+
+def _publish_context(event: Event, view) -> dict | None:
+    """What the editor's Publish panel shows: the latest version, what would change, the ask."""
+    if view is None:
+        return None
+    latest = versions.latest(event)
+    pending = publishing.pending_changes(event) if latest is not None else None
+    ready = bool(view.doc.schedule) and not view.violations and (latest is None or pending)
+    return {
+        "latest": latest,
+        "pending": pending,
+        "next_name": f"v{latest.number + 1 if latest else 1}",
+        "confirmation": _publish_confirmation(event, view.revision, latest, pending)
+        if ready
+        else None,
+    }
+
+
+def _publish_confirmation(event: Event, revision: int, latest, pending) -> Confirmation:
+    name = f"v{latest.number + 1 if latest else 1}"
+    said = [
+        f"The grid becomes the programme’s {name}: the programme page, the venue screens, print "
+        "and calendar apps show it at once, and the versions before stay readable."
+    ]
+    if latest is None:
+        said.append(
+            "The event moves to “Schedule published” and everyone is told in its news; each "
+            "host hears where their sessions are."
+        )
+    else:
+        said.append(
+            f"{len(pending)} {'change' if len(pending) == 1 else 'changes'} since {latest.name} "
+            "go in the news, and the hosts, guardians, and everyone who dotted or starred a "
+            "changed session get a notice (and one e-mail)."
+        )
+    return Confirmation(
+        key="publish",
+        question=f"Publish the grid as {name}?",
+        consequences=said,
+        action=url_for("drafts.publish", slug=event.slug),
+        url=url_for("drafts.confirm_publish", slug=event.slug, revision=revision),
+        confirm_label=f"Publish {name}",
+        back=url_for("drafts.edit", slug=event.slug, _anchor="publish"),
+        keep_label="Not yet",
+        hidden={"revision": str(revision)},
+        danger=False,
+    )
 
 
 def _answer(event: Event, message: str, focus: str = "", status: int = 200, plan_oob: bool = False):
@@ -396,3 +446,39 @@ def grid_file(slug: str):
     data = grid_to_dict(Grid(doc.schedule, doc.meta))
     data["locked"] = sorted(doc.locked)
     return _download(data, f"{event.slug}-grid.json")
+
+
+@bp.get("/<slug>/schedule/draft/publish")
+@role_required(Role.FACILITATOR)
+def confirm_publish(slug: str):
+    """Ask before publishing (the page without JavaScript; the editor opens it as a dialog)."""
+    event = get_event(slug)
+    draft = drafts.draft_or_blank(event)
+    latest = versions.latest(event)
+    pending = publishing.pending_changes(event) if latest is not None else None
+    return render_confirmation(
+        _publish_confirmation(event, draft.head_revision, latest, pending), event=event
+    )
+
+
+@bp.post("/<slug>/schedule/draft/publish")
+@role_required(Role.FACILITATOR)
+def publish(slug: str):
+    """Publish the draft's head as the next version, or say what stops it."""
+    event = get_event(slug)
+    form = RevisionForm()
+    if not form.validate():
+        return _answer(event, "That was not understood; try again.", status=422)
+    try:
+        version = publishing.publish(event, current_user, form.revision.data)
+    except publishing.PublishError as error:
+        status = 409 if error.field == "revision" or "Someone else" in error.message else 422
+        return _page(event, status, error.message, block=None)
+    told = publishing.told_count(version)
+    changes = len(versions.changes(version))
+    what = f"{changes} {'change' if changes == 1 else 'changes'}; " if version.number > 1 else ""
+    flash(
+        f"Published {version.name}: {what}{told} {'person' if told == 1 else 'people'} told.",
+        "success",
+    )
+    return redirect(url_for("programme.show", slug=event.slug), 303)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -28,6 +28,7 @@ from wiki.events.rsvps import lock_event
 from wiki.extensions import db
 from wiki.live import services as live
 from wiki.notices import services as notices
+from wiki.notices.models import Notice
 from wiki.pitches.models import Ballot, Dot, Pitch
 from wiki.rules import RuleError
 from wiki.schedule import drafts, editor, versions
@@ -218,6 +219,13 @@ def publish(event: Event, by: User, base_revision: int) -> ScheduleVersion:
     live.publish(live.event_topic(event.id), PUBLISHED, {"version": number})
     _notify(event, version, before, after, log)
     return version
+
+
+def told_count(version: ScheduleVersion) -> int:
+    """Return how many people were sent a notice about ``version``."""
+    return db.session.scalar(
+        select(func.count()).where(Notice.key == f"programme:{version.event_id}:{version.name}")
+    )
 
 
 def _announce(event: Event, version: ScheduleVersion, log, by: User) -> None:
