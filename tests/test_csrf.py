@@ -23,7 +23,7 @@ from wiki.moderation.models import Report
 from wiki.pages import services as pages
 from wiki.pages.models import Page
 from wiki.pitches.models import Pitch
-from wiki.schedule.models import Room, SolveJob
+from wiki.schedule.models import Room, SolveJob, Star
 
 
 @pytest.fixture
@@ -123,10 +123,18 @@ def test_drafts_plan_without_token_starts_no_solve(app, client, auth, create_use
     assert count(app, SolveJob) == 0
 
 
+def test_programme_star_without_token_stars_nothing(app, client, auth, create_user, create_event):
+    camp = build_camp(app, create_user, create_event)
+    auth.login(camp.facilitator)
+    path = f"/events/{camp.slug}/schedule/sessions/{camp.pitches[0]}/star"
+    assert refused(client.post(path, data={}, csrf=False))
+    assert count(app, Star) == 0
+
+
 def test_every_blueprint_that_takes_a_post_has_a_test_here(app):
     """A new route family that changes state gets its CSRF test in this file."""
     tested = {"accounts", "admin", "events", "pitches", "pages", "attachments", "moderation"}
-    tested |= {"schedule", "drafts"}
+    tested |= {"schedule", "drafts", "programme"}
     posting = {
         rule.endpoint.partition(".")[0]
         for rule in app.url_map.iter_rules()

@@ -101,7 +101,9 @@ def table_days(programme: Programme, keep: Callable[[Session], bool] = _keep_all
     return days
 
 
-def _span(session: Session, row: int, position: Mapping[int, int], slots: Sequence[SlotInfo]) -> int:
+def _span(
+    session: Session, row: int, position: Mapping[int, int], slots: Sequence[SlotInfo]
+) -> int:
     """Count the rows from ``row`` down that the session's slots fill without a gap."""
     span = 1
     for slot_id in session.slot_ids[1:]:

@@ -260,6 +260,9 @@ def agenda(slug: str):
     # Only a whole page is a look: a live re-fetch may come while nobody reads.
     if not wants_fragment():
         agendas.record_look(event, current_user, latest.number)
+    # A read commits nothing by itself (wiki/database.py): the look and a new feed address
+    # are kept here, after the page has what it needs.
+    db.session.commit()
     return render(
         AGENDA,
         block="programme",
