@@ -556,3 +556,11 @@ def test_a_page_shown_before_v1_reloads_when_v1_is_published(client, app, camp):
         trigger.get("hx-get"), headers={"HX-Request": "true", "X-Programme-Shown": "0"}
     )
     assert response.status_code == 204 and response.headers["HX-Refresh"] == "true"
+
+
+def test_in_the_list_a_two_slot_session_says_its_own_end(client, app, published):
+    page = dom.page(client.get(f"/events/{published.slug}/schedule"))
+    session = _programme(app, published).session(published.workshop_id)
+    ends = session.ends_at.astimezone(_programme(app, published).zone).strftime("%H:%M")
+    item = page.find("li", id=f"at-{published.workshop_id}")
+    assert f"until {ends}" in item.text

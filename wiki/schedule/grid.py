@@ -124,7 +124,7 @@ def list_days(programme: Programme, keep: Callable[[Session], bool] = _keep_all)
     found: list[TimeGroup] = []
     for starts_at, sessions in groups.items():
         sessions.sort(key=lambda s: (order.get(s.room_id, len(order)), s.title))
-        ends_at = max(s.ends_at for s in sessions)
+        ends_at = min(s.ends_at for s in sessions)  # a longer one says its own end
         found.append(TimeGroup(starts_at, ends_at, tuple(sessions)))
     for slot in programme.slots:
         if not slot.is_session:
