@@ -25,7 +25,7 @@ from wiki.notices.models import Notice
 from wiki.pages import services as pages
 from wiki.pages.models import Page
 from wiki.pitches.models import Pitch
-from wiki.schedule.models import Room, ScheduleVersion, SolveJob
+from wiki.schedule.models import Room, ScheduleVersion, SolveJob, Star
 
 
 @pytest.fixture
@@ -153,10 +153,18 @@ def test_notices_read_without_token_marks_nothing_read(
         assert db.session.query(Notice).filter(Notice.read_at.is_not(None)).count() == 0
 
 
+def test_programme_star_without_token_stars_nothing(app, client, auth, create_user, create_event):
+    camp = build_camp(app, create_user, create_event)
+    auth.login(camp.facilitator)
+    path = f"/events/{camp.slug}/schedule/sessions/{camp.pitches[0]}/star"
+    assert refused(client.post(path, data={}, csrf=False))
+    assert count(app, Star) == 0
+
+
 def test_every_blueprint_that_takes_a_post_has_a_test_here(app):
     """A new route family that changes state gets its CSRF test in this file."""
     tested = {"accounts", "admin", "events", "pitches", "pages", "attachments", "moderation"}
-    tested |= {"schedule", "drafts", "notices"}
+    tested |= {"schedule", "drafts", "notices", "programme"}
     posting = {
         rule.endpoint.partition(".")[0]
         for rule in app.url_map.iter_rules()
