@@ -9,7 +9,6 @@ when a version is published (``sse:programme-published``).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -33,7 +32,7 @@ from wiki.forms import EmptyForm
 from wiki.pitches.models import Pitch
 from wiki.rendering import render, safe_next, wants_fragment
 from wiki.schedule import agenda as agendas
-from wiki.schedule import grid, versions
+from wiki.schedule import clock, grid, versions
 from wiki.schedule.models import ScheduleVersion
 from wiki.schedule.programme import Programme, now_and_next
 from wiki.urls import external_url
@@ -68,15 +67,6 @@ def link_for(endpoint: str, **values) -> str | None:
     return url_for(endpoint, **values)
 
 
-def clock() -> datetime:
-    """Return the time now; tests may fix it with ``PROGRAMME_NOW`` (honoured only in testing)."""
-    fixed = current_app.config.get("PROGRAMME_NOW") if current_app.testing else None
-    if fixed:
-        moment = fixed if isinstance(fixed, datetime) else datetime.fromisoformat(fixed)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return datetime.now(UTC)
-
-
 def _back() -> str:
     return request.full_path.rstrip("?")
 
@@ -93,7 +83,7 @@ def _programme_context(event: Event, version: ScheduleVersion, latest: ScheduleV
     read = _read_filters(programme)
     keep = read.filters.keeps
     shown = sum(1 for s in programme.sessions if keep(programme, s))
-    moment = clock()
+    moment = clock.now(programme.zone)
     now = upcoming = None
     if version.id == latest.id and programme.local(moment).date() in programme.days:
         now, upcoming = now_and_next(programme, moment)
