@@ -52,6 +52,14 @@ def _voter_of_a_placed_session(app, camp) -> tuple[str, int, str]:
     raise AssertionError("nobody dotted a placed session")
 
 
+def _tab(page):
+    """Open another tab of the same person (their cookies), recording its console errors."""
+    tab = page.context.new_page()
+    tab.console_errors = []
+    tab.on("console", lambda m: m.type == "error" and tab.console_errors.append(m.text))
+    return tab
+
+
 def test_a_publish_reaches_every_open_page_within_a_second(app, new_page, camp):
     username, pitch, title = _voter_of_a_placed_session(app, camp)
     room, slot = _free_cells(app, camp, pitch)
@@ -60,7 +68,7 @@ def test_a_publish_reaches_every_open_page_within_a_second(app, new_page, camp):
     log_in(grid, username)
     grid.goto(f"/events/{camp.slug}/schedule")
     grid.wait_for_function(STREAM_OPEN)
-    agenda = grid.context.new_page()
+    agenda = _tab(grid)
     agenda.goto(f"/events/{camp.slug}/schedule/agenda")
     expect(agenda.locator("#programme")).to_contain_text(title)
     agenda.wait_for_function(STREAM_OPEN)
@@ -72,7 +80,7 @@ def test_a_publish_reaches_every_open_page_within_a_second(app, new_page, camp):
     facilitator = new_page(1280, 900)
     log_in(facilitator, camp.facilitator)
     facilitator.goto(f"/events/{camp.slug}/schedule/draft")
-    facilitator.get_by_role("link", name="Publish v2…").click()
+    facilitator.get_by_role("button", name="Publish v2…").click()
     dialog = facilitator.get_by_role("dialog", name="Publish the grid as v2?")
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="Publish v2").click()
@@ -86,7 +94,7 @@ def test_a_publish_reaches_every_open_page_within_a_second(app, new_page, camp):
     assert time.monotonic() - published < 2.0
     assert grid.url.endswith(f"/events/{camp.slug}/schedule")  # never reloaded
 
-    inbox = grid.context.new_page()
+    inbox = _tab(grid)
     inbox.goto("/notices")
     expect(inbox.get_by_role("listitem").filter(has_text=moved).first).to_be_visible()
     for page in (grid, agenda, screen, facilitator, inbox):
