@@ -15,7 +15,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -56,15 +55,8 @@ def titles(text: str) -> Markup:
 
 @bp.app_context_processor
 def programme_context() -> dict:
-    """Let templates ask for an event's published version, and link only to routes that exist."""
-    return {"published_version": versions.latest, "link_for": link_for}
-
-
-def link_for(endpoint: str, **values) -> str | None:
-    """Return the URL of ``endpoint``, or None while no blueprint provides it."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
+    """Let templates ask for an event's published version."""
+    return {"published_version": versions.latest}
 
 
 def _back() -> str:
@@ -244,9 +236,7 @@ def agenda(slug: str):
     mine = agendas.build(event, current_user, latest)
     programme = versions.programme(latest)
     feed = agendas.feed(event, current_user)
-    feed_url = None
-    if "feeds.personal" in current_app.view_functions:
-        feed_url = external_url("feeds.personal", slug=event.slug, token=feed.token)
+    feed_url = external_url("feeds.personal", slug=event.slug, token=feed.token)
     # Only a whole page is a look: a live re-fetch may come while nobody reads.
     if not wants_fragment():
         agendas.record_look(event, current_user, latest.number)
