@@ -13,7 +13,7 @@ from wiki.auth import Role
 from wiki.database import utcnow
 from wiki.events import announcements, rsvps
 from wiki.events import services as events
-from wiki.events.models import EventState
+from wiki.events.models import Event, EventState
 from wiki.extensions import db
 from wiki.pages import services as pages
 from wiki.pitches import services as pitches
@@ -127,6 +127,7 @@ def seed(force: bool = False) -> bool:
     )
     _seed_pitches(event, people)
     _seed_schedule(event, people)
+    _seed_voting_event(people, start + timedelta(weeks=16))
     return True
 
 
@@ -183,6 +184,75 @@ def _seed_pitches(event, people) -> None:
     for pitch in (made[0], made[0], made[2]):
         voting.add_dot(event, pitch, voter)
     voting.add_dot(event, made[2], voting.Voter(people["participant"]))
+
+
+def _seed_voting_event(people, start) -> Event:
+    """A second, later event still open for pitching and dot voting, to try the board on."""
+    organiser = people["organiser"]
+    event = events.create_event(
+        events.EventDetails(
+            name="GovBarCamp autumn: pitch and vote",
+            summary="The next one: pitch a session and place your dots (and your children's).",
+            description="Pitching and voting are open. The spring event's programme is out.",
+            starts_on=start,
+            starts_time=time(10, 0),
+            ends_on=start,
+            ends_time=time(16, 0),
+            venue_name="Village hall",
+            venue_address="The Green\nExampletown EX1 3CD",
+            capacity=80,
+        ),
+        organiser,
+    )
+    events.change_state(event, EventState.REGISTRATION, organiser)
+    rsvps.save_rsvp(
+        event,
+        people["dad"],
+        rsvps.RsvpDetails(
+            adults=1,
+            children=[rsvps.ChildDetails("Maya", "5-8"), rsvps.ChildDetails("Leo", "9-12")],
+            show_name=True,
+            accepted_conduct=True,
+        ),
+    )
+    events.change_state(event, EventState.VOTING, organiser)
+    leo = next(
+        c for c in rsvps.find_rsvp(event, people["dad"]).active_children if c.first_name == "Leo"
+    )
+    for details, host in (
+        (
+            pitches.PitchDetails(
+                title="What we learnt in the spring",
+                summary="A look back at the spring camp: what to keep, what to change.",
+                format="discussion",
+                tags="retro",
+            ),
+            people["facilitator"],
+        ),
+        (
+            pitches.PitchDetails(
+                title="Minecraft for town planners (by Leo, aged 10)",
+                format="kid-led",
+                audience="family",
+                min_age=7,
+                max_age=14,
+                child_id=leo.id,
+            ),
+            people["dad"],
+        ),
+        (
+            pitches.PitchDetails(
+                title="School-run friendly hours for meetings",
+                format="discussion",
+                tags="families, policy",
+            ),
+            people["participant"],
+        ),
+    ):
+        made = pitches.create_pitch(event, details, host)
+        if host is people["facilitator"]:
+            voting.add_dot(event, made, voting.Voter(people["participant"]))
+    return event
 
 
 # --- the schedule: rooms, a day of slots, more pitches and voters, a solved draft ------------
