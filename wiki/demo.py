@@ -13,16 +13,17 @@ from wiki.auth import Role
 from wiki.database import utcnow
 from wiki.events import announcements, rsvps
 from wiki.events import services as events
-from wiki.events.models import EventState
+from wiki.events.models import Event, EventState
 from wiki.extensions import db
 from wiki.pages import services as pages
 from wiki.pitches import services as pitches
 from wiki.pitches import voting
-from wiki.schedule import drafts
+from wiki.pitches.models import Pitch
+from wiki.schedule import agenda, drafts, editor, publishing, versions
 from wiki.schedule import services as schedule
 from wiki.schedule.models import RevisionKind, SlotKind
-from wiki.schedule.problems import build_problem, schedulable_pitches
-from wiki.schedule.solver import solve
+from wiki.schedule.problems import build_problem, parse_id, schedulable_pitches
+from wiki.schedule.solver import solve, validate
 
 DEMO_PEOPLE = [
     ("organiser", "Olu (organiser)", Role.ADMIN, "festival-with-toilets"),
@@ -126,6 +127,7 @@ def seed(force: bool = False) -> bool:
     )
     _seed_pitches(event, people)
     _seed_schedule(event, people)
+    _seed_voting_event(people, start + timedelta(weeks=16))
     return True
 
 
@@ -182,6 +184,75 @@ def _seed_pitches(event, people) -> None:
     for pitch in (made[0], made[0], made[2]):
         voting.add_dot(event, pitch, voter)
     voting.add_dot(event, made[2], voting.Voter(people["participant"]))
+
+
+def _seed_voting_event(people, start) -> Event:
+    """A second, later event still open for pitching and dot voting, to try the board on."""
+    organiser = people["organiser"]
+    event = events.create_event(
+        events.EventDetails(
+            name="GovBarCamp autumn: pitch and vote",
+            summary="The next one: pitch a session and place your dots (and your children's).",
+            description="Pitching and voting are open. The spring event's programme is out.",
+            starts_on=start,
+            starts_time=time(10, 0),
+            ends_on=start,
+            ends_time=time(16, 0),
+            venue_name="Village hall",
+            venue_address="The Green\nExampletown EX1 3CD",
+            capacity=80,
+        ),
+        organiser,
+    )
+    events.change_state(event, EventState.REGISTRATION, organiser)
+    rsvps.save_rsvp(
+        event,
+        people["dad"],
+        rsvps.RsvpDetails(
+            adults=1,
+            children=[rsvps.ChildDetails("Maya", "5-8"), rsvps.ChildDetails("Leo", "9-12")],
+            show_name=True,
+            accepted_conduct=True,
+        ),
+    )
+    events.change_state(event, EventState.VOTING, organiser)
+    leo = next(
+        c for c in rsvps.find_rsvp(event, people["dad"]).active_children if c.first_name == "Leo"
+    )
+    for details, host in (
+        (
+            pitches.PitchDetails(
+                title="What we learnt in the spring",
+                summary="A look back at the spring camp: what to keep, what to change.",
+                format="discussion",
+                tags="retro",
+            ),
+            people["facilitator"],
+        ),
+        (
+            pitches.PitchDetails(
+                title="Minecraft for town planners (by Leo, aged 10)",
+                format="kid-led",
+                audience="family",
+                min_age=7,
+                max_age=14,
+                child_id=leo.id,
+            ),
+            people["dad"],
+        ),
+        (
+            pitches.PitchDetails(
+                title="School-run friendly hours for meetings",
+                format="discussion",
+                tags="families, policy",
+            ),
+            people["participant"],
+        ),
+    ):
+        made = pitches.create_pitch(event, details, host)
+        if host is people["facilitator"]:
+            voting.add_dot(event, made, voting.Voter(people["participant"]))
+    return event
 
 
 # --- the schedule: rooms, a day of slots, more pitches and voters, a solved draft ------------
@@ -356,6 +427,8 @@ def _seed_schedule(event, people) -> None:
         topic_of[pitch.id] = topic
     _seed_dots(event, voters, topic_of)
     _solve(event, people["facilitator"])
+    _publish_programme(event, people["facilitator"], people["dad"])
+    _seed_stars(event, people, voters)
 
 
 def _voters() -> list[User]:
@@ -435,3 +508,96 @@ def _solve(event, facilitator) -> None:
         f"Planned the grid: {result.score.scheduled} sessions placed",
         facilitator,
     )
+
+
+# --- the published programme: v1, a re-plan, v2 with its change log, stars -----------------
+
+
+def _publish_programme(event, facilitator, parent) -> None:
+    """Close voting, publish the solved draft as v1, move two sessions and publish v2.
+
+    One of the moved sessions is the parent's, and the parent last looked at v1, so their
+    agenda shows what changed since. Publishing needs a request (its notices link to pages);
+    the demo accounts have no e-mail address, so no mail is sent even when a server is set.
+    """
+    events.change_state(event, EventState.VOTING_CLOSED, facilitator)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"] or None):
+        draft = drafts.get_draft(event)
+        publishing.publish(event, facilitator, draft.head_revision)
+        agenda.record_look(event, parent, 1)
+        theirs = set(agenda.reasons_for(event, parent))
+        problem = editor.built_problem(event)
+        doc = drafts.head_doc(draft).for_problem(problem)
+        mine = sorted(p for p in doc.schedule if parse_id(p, "p") in theirs)
+        others = sorted(p for p in doc.schedule if parse_id(p, "p") not in theirs)
+        # One of theirs to another time, then someone else's to another room at its time.
+        for candidates, to_another_time in ((mine, True), (others, False)):
+            edit = _a_move(problem, doc, candidates, to_another_time=to_another_time)
+            if edit is not None:
+                drafts.apply(draft, draft.head_revision, edit, facilitator)
+                doc = edit.doc
+        publishing.publish(event, facilitator, draft.head_revision)
+
+
+def _a_move(problem, doc, candidates, *, to_another_time: bool) -> drafts.Edit | None:
+    """Return a move of one of ``candidates`` that keeps every hard rule, or None.
+
+    To another time: into a free cell if one fits, else swapping with a one-slot session of
+    someone else, and never into a slot another candidate runs in (so the parent's agenda gains
+    no clash by it). Otherwise: to another room at the same time, into a free cell.
+    """
+    occupant = {
+        (room, slot): pid
+        for pid, (room, first) in doc.schedule.items()
+        for slot in problem.occupied_slots(pid, first)
+    }
+    busy = {
+        slot for pid in candidates for slot in problem.occupied_slots(pid, doc.schedule[pid][1])
+    }
+    for swapping in (False, True) if to_another_time else (False,):
+        for pid in candidates:
+            if problem.pitch(pid).length != 1:
+                continue
+            room, first = doc.schedule[pid]
+            for slot in problem.slots:
+                if not slot.is_session or (slot.id != first) != to_another_time:
+                    continue
+                if to_another_time and slot.id in busy:
+                    continue
+                for other in problem.rooms:
+                    there = occupant.get((other.id, slot.id))
+                    if (other.id, slot.id) == (room, first) or (there is not None) != swapping:
+                        continue
+                    if there is not None and problem.pitch(there).length != 1:
+                        continue
+                    edit = drafts.move(problem, doc, pid, other.id, slot.id)
+                    if not validate(problem, edit.doc.schedule):
+                        return edit
+    return None
+
+
+def _seed_stars(event, people, voters) -> None:
+    """Stars: the parent's make exactly one clash on their agenda; others star for realism."""
+    version = versions.latest(event)
+    programme = versions.programme(version)
+    parent = people["dad"]
+    pitches_by_id = {
+        p.id: p for p in db.session.scalars(select(Pitch).where(Pitch.event_id == event.id))
+    }
+    mine = agenda.build(event, parent, version)
+    my_slots = {slot for item in mine.items for slot in item.session.slot_ids}
+    free = [
+        s for s in programme.sessions if s.pitch_id not in {i.session.pitch_id for i in mine.items}
+    ]
+    if not mine.clashes:
+        # A session at the same time as exactly one of theirs, and clear of the rest.
+        clashing = next(s for s in free if sum(slot in my_slots for slot in s.slot_ids) == 1)
+        agenda.star(event, parent, pitches_by_id[clashing.pitch_id])
+    # And one that fits a gap in their day.
+    fits = next((s for s in free if not my_slots & set(s.slot_ids)), None)
+    if fits is not None:
+        agenda.star(event, parent, pitches_by_id[fits.pitch_id])
+    chosen = random.Random(SEED)
+    for user in [people["participant"], people["organiser"], *voters[::3]]:
+        for session in chosen.sample(programme.sessions, 2):
+            agenda.star(event, user, pitches_by_id[session.pitch_id])
