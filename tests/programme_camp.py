@@ -68,3 +68,38 @@ def placement(app, camp, pitch_id: int) -> tuple[str, str] | None:
     with app.app_context():
         doc = drafts.head_doc(drafts.get_draft(db.session.get(Event, camp.event_id)))
         return doc.schedule.get(f"p{pitch_id}")
+
+
+def planned_camp(app, create_user, create_event, *, publish: bool = False):
+    """Return the schedule camp with voting closed and its draft planned (and published as
+    v1 when ``publish``)."""
+    from tests.schedule_camp import build_camp
+
+    camp = build_camp(app, create_user, create_event)
+    close_voting(app, camp)
+    plan_draft(app, camp)
+    if publish:
+        publish_head(app, camp)
+    return camp
+
+
+def free_cell(app, camp, pitch_id: int) -> tuple[int, int]:
+    """Return a (room, slot) ``pitch_id`` can move to (a swap, maybe) keeping every rule."""
+    from wiki.schedule.solver import validate
+
+    with app.app_context():
+        event = db.session.get(Event, camp.event_id)
+        problem = editor.built_problem(event)
+        doc = drafts.head_doc(drafts.get_draft(event)).for_problem(problem)
+        pid = f"p{pitch_id}"
+        for room in camp.rooms:
+            for slot in camp.session_slots:
+                if doc.schedule.get(pid) == (f"r{room}", f"s{slot}"):
+                    continue
+                try:
+                    edit = drafts.move(problem, doc, pid, f"r{room}", f"s{slot}")
+                except drafts.EditError:
+                    continue
+                if not validate(problem, edit.doc.schedule):
+                    return room, slot
+    raise AssertionError(f"pitch {pitch_id} can move nowhere")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.programme_camp import close_voting, plan_draft, publish_head
-from tests.schedule_camp import build_camp
+from tests.programme_camp import planned_camp
 from wiki.accounts.models import User
 from wiki.events.models import Event
 from wiki.extensions import db
@@ -15,11 +14,7 @@ from wiki.schedule import agenda, versions
 
 @pytest.fixture
 def camp(app, create_user, create_event):
-    camp = build_camp(app, create_user, create_event)
-    close_voting(app, camp)
-    plan_draft(app, camp)
-    publish_head(app, camp)
-    return camp
+    return planned_camp(app, create_user, create_event, publish=True)
 
 
 def _agenda(app, camp, user_id):

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.programme_camp import close_voting, move_on_draft, plan_draft, publish_head
+from tests.programme_camp import close_voting, free_cell, move_on_draft, plan_draft, publish_head
 from tests.schedule_camp import build_camp
 from wiki.accounts.models import User
 from wiki.database import utcnow
@@ -46,29 +46,6 @@ def _camp(app, create_user, create_event):
 @pytest.fixture
 def camp(app, create_user, create_event):
     return _camp(app, create_user, create_event)
-
-
-def _free_cells(app, camp, pitch_id):
-    """Return a (room, slot) ``pitch_id`` can move to (a swap, maybe) keeping every rule."""
-    from wiki.schedule import drafts, editor
-    from wiki.schedule.solver import validate
-
-    with app.app_context():
-        event = db.session.get(Event, camp.event_id)
-        problem = editor.built_problem(event)
-        doc = drafts.head_doc(drafts.get_draft(event)).for_problem(problem)
-        pid = f"p{pitch_id}"
-        for room in camp.rooms:
-            for slot in camp.session_slots:
-                if doc.schedule.get(pid) == (f"r{room}", f"s{slot}"):
-                    continue
-                try:
-                    edit = drafts.move(problem, doc, pid, f"r{room}", f"s{slot}")
-                except drafts.EditError:
-                    continue
-                if not validate(problem, edit.doc.schedule):
-                    return room, slot
-    raise AssertionError("nowhere to move")
 
 
 def _dotted_by_one_voter(app, camp, count=2):
@@ -143,7 +120,7 @@ def test_one_mail_per_publish_bundles_every_change_and_is_never_sent_twice(
     publish_head(app, camp)
     voter, (first, second) = _dotted_by_one_voter(app, camp)
     for pitch in (first, second):
-        room, slot = _free_cells(app, camp, pitch)
+        room, slot = free_cell(app, camp, pitch)
         move_on_draft(app, camp, pitch, room, slot)
     inbox.messages.clear()
     publish_head(app, camp)

@@ -12,8 +12,7 @@ import jsonschema
 import pytest
 import xmlschema
 
-from tests.programme_camp import close_voting, move_on_draft, plan_draft, publish_head
-from tests.schedule_camp import build_camp
+from tests.programme_camp import move_on_draft, planned_camp, publish_head
 from tests.schemas import schemas_dir
 from tests.unit.test_frab import strict_formats
 from wiki.accounts.models import User
@@ -43,10 +42,7 @@ def json_validator():
 @pytest.fixture
 def camp(app, create_user, create_event):
     """Make the schedule camp with voting closed and its draft planned (not published)."""
-    camp = build_camp(app, create_user, create_event)
-    close_voting(app, camp)
-    plan_draft(app, camp)
-    return camp
+    return planned_camp(app, create_user, create_event)
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from tests.programme_camp import close_voting, head, move_on_draft, plan_draft
+from tests.programme_camp import close_voting, free_cell, head, move_on_draft, plan_draft
 from tests.schedule_camp import build_camp
 from tests.test_dot_races import logged_in
-from tests.test_notices import _free_cells
 from wiki.accounts.models import Role
 from wiki.extensions import db
 from wiki.notices.models import Notice
@@ -62,7 +61,7 @@ def test_simultaneous_publishes_make_one_version_each_time(
     assert codes[0] == 303 and codes[1] in (409, 422), codes
     assert _versions_and_duplicate_notices(app) == ([1], 0)
 
-    room, slot = _free_cells(app, camp, camp.pitches[0])
+    room, slot = free_cell(app, camp, camp.pitches[0])
     move_on_draft(app, camp, camp.pitches[0], room, slot)
     codes = _race(base, camp.slug, sessions, head(app, camp))
     assert codes[0] == 303 and codes[1] in (409, 422), codes

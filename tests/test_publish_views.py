@@ -6,19 +6,20 @@ import re
 
 import pytest
 
-from tests.programme_camp import close_voting, head, move_on_draft, plan_draft, publish_head
-from tests.schedule_camp import build_camp
-from tests.test_notices import _free_cells
+from tests.programme_camp import (
+    free_cell,
+    head,
+    move_on_draft,
+    planned_camp,
+    publish_head,
+)
 from wiki.extensions import db
 from wiki.schedule.models import ScheduleVersion
 
 
 @pytest.fixture
 def camp(app, create_user, create_event):
-    camp = build_camp(app, create_user, create_event)
-    close_voting(app, camp)
-    plan_draft(app, camp)
-    return camp
+    return planned_camp(app, create_user, create_event)
 
 
 def _text(response) -> str:
@@ -85,7 +86,7 @@ def test_after_a_move_the_editor_shows_what_would_change(app, camp, client, auth
     assert "Nothing has changed since v1" in _text(
         client.get(f"/events/{camp.slug}/schedule/draft")
     )
-    room, slot = _free_cells(app, camp, camp.pitches[0])
+    room, slot = free_cell(app, camp, camp.pitches[0])
     move_on_draft(app, camp, camp.pitches[0], room, slot)
     page = _text(client.get(f"/events/{camp.slug}/schedule/draft"))
     assert "What publishing now would change against v1" in page

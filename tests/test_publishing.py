@@ -6,6 +6,7 @@ import pytest
 
 from tests.programme_camp import (
     close_voting,
+    free_cell,
     move_on_draft,
     placement,
     plan_draft,
@@ -31,29 +32,6 @@ def _count(app, model, **where):
         return db.session.query(model).filter_by(**where).count()
 
 
-def _free_cell(app, camp, pitch_id):
-    """Return a (room, slot) with nothing in it where ``pitch_id`` may go, other than its own."""
-    with app.app_context():
-        from wiki.schedule import drafts, editor
-        from wiki.schedule.solver import validate
-
-        event = db.session.get(Event, camp.event_id)
-        problem = editor.built_problem(event)
-        doc = drafts.head_doc(drafts.get_draft(event)).for_problem(problem)
-        pid = f"p{pitch_id}"
-        for room in camp.rooms:
-            for slot in camp.session_slots:
-                trial = dict(doc.schedule)
-                if trial.get(pid) == (f"r{room}", f"s{slot}"):
-                    continue
-                trial[pid] = (f"r{room}", f"s{slot}")
-                if not validate(problem, trial) and all(
-                    v != (f"r{room}", f"s{slot}") for k, v in doc.schedule.items() if k != pid
-                ):
-                    return room, slot
-    raise AssertionError("no free cell")
-
-
 def test_first_publish_makes_v1_moves_the_event_and_tells_hosts(app, camp):
     plan_draft(app, camp)
     assert publish_head(app, camp) == 1
@@ -75,7 +53,7 @@ def test_second_publish_logs_the_move_in_plain_words_and_tells_those_concerned(a
     plan_draft(app, camp)
     publish_head(app, camp)
     pitch = camp.pitches[0]
-    room, slot = _free_cell(app, camp, pitch)
+    room, slot = free_cell(app, camp, pitch)
     move_on_draft(app, camp, pitch, room, slot)
     assert publish_head(app, camp) == 2
     with app.app_context():

@@ -9,8 +9,7 @@ import pytest
 import zxingcpp
 
 from tests import dom
-from tests.programme_camp import close_voting, plan_draft, publish_head
-from tests.schedule_camp import build_camp
+from tests.programme_camp import planned_camp, publish_head
 from tests.test_event_outreach import svg_to_image
 from wiki.events.models import Event
 from wiki.extensions import db
@@ -22,10 +21,7 @@ DAY = "2026-10-17"
 @pytest.fixture
 def camp(app, create_user, create_event):
     """Return the schedule camp with its draft planned, voting closed, not yet published."""
-    camp = build_camp(app, create_user, create_event)
-    close_voting(app, camp)
-    plan_draft(app, camp)
-    return camp
+    return planned_camp(app, create_user, create_event)
 
 
 @pytest.fixture

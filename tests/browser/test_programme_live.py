@@ -12,9 +12,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.browser.test_venue_screen import SCREEN_OPEN, screen_url
-from tests.programme_camp import close_voting, move_on_draft, plan_draft, publish_head
-from tests.schedule_camp import build_camp
-from tests.test_notices import _free_cells
+from tests.programme_camp import (
+    free_cell,
+    move_on_draft,
+    planned_camp,
+)
 from wiki.accounts.models import User
 from wiki.extensions import db
 from wiki.pitches.models import Ballot, Dot, Pitch
@@ -25,11 +27,7 @@ STREAM_OPEN = SCREEN_OPEN
 
 @pytest.fixture
 def camp(app, create_user, create_event):
-    camp = build_camp(app, create_user, create_event)
-    close_voting(app, camp)
-    plan_draft(app, camp)
-    publish_head(app, camp)
-    return camp
+    return planned_camp(app, create_user, create_event, publish=True)
 
 
 def _voter_of_a_placed_session(app, camp) -> tuple[str, int, str]:
@@ -62,7 +60,7 @@ def _tab(page):
 
 def test_a_publish_reaches_every_open_page_within_a_second(app, new_page, camp):
     username, pitch, title = _voter_of_a_placed_session(app, camp)
-    room, slot = _free_cells(app, camp, pitch)
+    room, slot = free_cell(app, camp, pitch)
 
     grid = new_page(1280, 900)
     log_in(grid, username)

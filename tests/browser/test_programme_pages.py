@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, log_in
-from tests.programme_camp import close_voting, plan_draft, publish_head
-from tests.schedule_camp import build_camp
+from tests.programme_camp import planned_camp
 
 PASSWORD = "correct horse battery"
 
@@ -13,11 +12,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def camp(app, create_user, create_event):
     """Return a small camp with its programme published as v1."""
-    camp = build_camp(app, create_user, create_event)
-    close_voting(app, camp)
-    plan_draft(app, camp)
-    publish_head(app, camp)
-    return camp
+    return planned_camp(app, create_user, create_event, publish=True)
 
 
 def _plain_log_in(page, username: str) -> None:

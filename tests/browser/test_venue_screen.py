@@ -8,9 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
-from tests.programme_camp import close_voting, move_on_draft, plan_draft, publish_head
-from tests.schedule_camp import build_camp
-from tests.test_publishing import _free_cell
+from tests.programme_camp import (
+    free_cell,
+    move_on_draft,
+    planned_camp,
+    publish_head,
+)
 from wiki.live.hub import stop_hub
 
 SCREEN_OPEN = (
@@ -23,11 +26,7 @@ SCREEN_OPEN = (
 @pytest.fixture
 def camp(app, create_user, create_event):
     """Return the schedule camp with v1 published."""
-    camp = build_camp(app, create_user, create_event)
-    close_voting(app, camp)
-    plan_draft(app, camp)
-    publish_head(app, camp)
-    return camp
+    return planned_camp(app, create_user, create_event, publish=True)
 
 
 def screen_url(camp, **args) -> str:
@@ -38,7 +37,7 @@ def screen_url(camp, **args) -> str:
 def publish_a_move(app, camp) -> None:
     """Move one session on the draft and publish the draft as the next version."""
     pitch = camp.pitches[0]
-    room, slot = _free_cell(app, camp, pitch)
+    room, slot = free_cell(app, camp, pitch)
     move_on_draft(app, camp, pitch, room, slot)
     publish_head(app, camp)
 

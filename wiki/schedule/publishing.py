@@ -238,20 +238,28 @@ def _announce(event: Event, version: ScheduleVersion, log, by: User) -> None:
     )
 
 
-def _concerned(event: Event, pitch_ids: Iterable[int]) -> dict[int, set[int]]:
-    """Return, per user id, the pitches of ``pitch_ids`` they host, guard, dotted or starred."""
-    ids = list(set(pitch_ids))
+def _hosting(pitch_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Return, per user id, the pitches of ``pitch_ids`` they host, co-host or guard."""
     people: dict[int, set[int]] = defaultdict(set)
-    if not ids:
-        return people
     for pitch in db.session.scalars(
-        select(Pitch).where(Pitch.id.in_(ids)).options(selectinload(Pitch.co_hosts))
+        select(Pitch)
+        .where(Pitch.id.in_(list(set(pitch_ids))))
+        .options(selectinload(Pitch.co_hosts))
     ):
         # A kid-led pitch's host account is the child's guardian.
         if pitch.host_id is not None:
             people[pitch.host_id].add(pitch.id)
         for cohost in pitch.co_hosts:
             people[cohost.id].add(pitch.id)
+    return people
+
+
+def _concerned(event: Event, pitch_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Return, per user id, the pitches of ``pitch_ids`` they host, guard, dotted or starred."""
+    ids = list(set(pitch_ids))
+    if not ids:
+        return defaultdict(set)
+    people = _hosting(ids)
     for user_id, pitch_id in db.session.execute(
         select(Ballot.user_id, Dot.pitch_id)
         .join(Dot, Dot.ballot_id == Ballot.id)
@@ -262,19 +270,6 @@ def _concerned(event: Event, pitch_ids: Iterable[int]) -> dict[int, set[int]]:
         select(Star.user_id, Star.pitch_id).where(Star.pitch_id.in_(ids))
     ):
         people[user_id].add(pitch_id)
-    return people
-
-
-def _hosting(event: Event, pitch_ids: Iterable[int]) -> dict[int, set[int]]:
-    ids = list(set(pitch_ids))
-    people: dict[int, set[int]] = defaultdict(set)
-    for pitch in db.session.scalars(
-        select(Pitch).where(Pitch.id.in_(ids)).options(selectinload(Pitch.co_hosts))
-    ):
-        if pitch.host_id is not None:
-            people[pitch.host_id].add(pitch.id)
-        for cohost in pitch.co_hosts:
-            people[cohost.id].add(pitch.id)
     return people
 
 
@@ -292,7 +287,7 @@ def _notify(
         placed = {s.pitch_id: s for s in after.sessions}
         lines: dict[int, list[str]] = defaultdict(list)
         title = f"{event.name}: the programme is published"
-        for user_id, pitch_ids in _hosting(event, placed).items():
+        for user_id, pitch_ids in _hosting(placed).items():
             for pid in sorted(pitch_ids, key=lambda p: placed[p].starts_at):
                 session = placed[pid]
                 lines[user_id].append(f"*{session.title}* is in {after.place_words(session)}.")
