@@ -254,6 +254,20 @@ def test_spending_the_last_dot_disables_every_plus_and_taking_one_back_enables_t
     assert status.text == "1 dot on “Composting with kids”; 1 dot left."
 
 
+@pytest.mark.parametrize("where", ["board", "session"])
+def test_each_vote_is_announced_by_one_polite_status_outside_the_swapped_cards(
+    client, three_sessions, where
+):
+    first = three_sessions[0]
+    url = BOARD if where == "board" else f"/events/{SLUG}/pitches/{first}"
+    tree = parse(client.get(url).get_data(as_text=True))
+    # A live region must be on the page before its text changes, or nothing is read out.
+    (status,) = [node for node in tree.iter() if node.attrs.get("id") == "vote-status"]
+    assert status.attrs["role"] == "status"
+    assert not [a for a in status.ancestors() if a.attrs.get("id", "").startswith("vote-")]
+    assert "board-list" not in {a.attrs.get("id") for a in status.ancestors()}
+
+
 def test_no_enabled_plus_answers_409(client, three_sessions):
     # Whatever the board shows enabled, pressing it works; whatever would be refused is off.
     shown = three_sessions

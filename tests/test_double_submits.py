@@ -1,8 +1,8 @@
 """A form that creates something, sent twice, creates it once.
 
 Four identical posts at once (plain and htmx-boosted, over real HTTP), or the same form sent
-again after the browser's back button, make one comment, pitch, announcement, report or
-page; every answer leads to the one that was made. A form with no token (an old open tab)
+again after the browser's back button, make one comment, pitch, announcement, report,
+page or event; every answer leads to the one that was made. A form with no token (an old open tab)
 still works, as a fresh request.
 """
 
@@ -19,9 +19,10 @@ import requests
 from sqlalchemy import func, select
 
 from tests.helpers import CSRF_RE, PASSWORD
+from tests.test_events import EVENT_FORM
 from wiki.accounts.models import Role, User
 from wiki.events import services as events
-from wiki.events.models import Announcement
+from wiki.events.models import Announcement, Event
 from wiki.extensions import db
 from wiki.idempotency import REPEATED
 from wiki.moderation.models import Report
@@ -93,7 +94,7 @@ def pitch(app, create_event, create_user):
 
 
 def cases(pitch_id: int) -> dict[str, Case]:
-    """Return the five forms that create something."""
+    """Return the forms that create something."""
     shown = f"/events/{SLUG}/pitches/{pitch_id}"
     return {
         "comment": Case(
@@ -131,6 +132,13 @@ def cases(pitch_id: int) -> dict[str, Case]:
             action="/-/new",
             typed={"title": "Lost property", "body": "Ask at the desk.", "template": "blank"},
             count=_count(select(Page.id).where(Page.title == "Lost property")),
+        ),
+        "event": Case(
+            page="/events/new",
+            action="/events/new",
+            typed={**EVENT_FORM, "name": "Winter camp", "slug": ""},
+            count=_count(select(Event.id).where(Event.name == "Winter camp")),
+            who="facilitator",
         ),
     }
 
@@ -172,7 +180,7 @@ def people(live_server, participant, create_user):
     }
 
 
-KINDS = ["comment", "pitch", "announcement", "report", "page"]
+KINDS = ["comment", "pitch", "announcement", "report", "page", "event"]
 
 
 @pytest.mark.slow

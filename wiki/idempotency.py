@@ -1,7 +1,7 @@
 """Forms that create things are safe to submit twice.
 
 Every rendered form that creates something (a comment, a pitch, an announcement, a report, a
-page) carries a fresh one-time token in a hidden field (``SubmitOnce``, rendered by the
+page, an event) carries a fresh one-time token in a hidden field (``SubmitOnce``, rendered by the
 ``submit_once`` macro). The view claims the token before it creates anything: an INSERT of
 (user, token) that the unique constraint lets through once. The first request creates the
 thing and records where it led; a second one with the same token (a double click, four

@@ -40,7 +40,7 @@ TIMEZONES = [
 WHOLE = "Enter a whole number."
 
 
-class EventForm(FlaskForm):
+class EventForm(SubmitOnce, FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     slug = StringField(
         "Web address (optional)",

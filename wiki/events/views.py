@@ -92,13 +92,16 @@ def new():
         form.starts_time.data = form.starts_time.data or time(10, 0)
         form.ends_time.data = form.ends_time.data or time(17, 0)
     if form.validate_on_submit():
+        if (first := idempotency.claim(form, current_user)) is not None:
+            return idempotency.repeat(first)
         try:
             event = services.create_event(_details(form), current_user, copy_from=source)
         except EventError as error:
             add_form_error(form, error.field, error.message)
         else:
             flash(f"“{event.name}” is created, with a proposal page to draft together.", "success")
-            return redirect(url_for("events.view", slug=event.slug), 303)
+            shown = url_for("events.view", slug=event.slug)
+            return idempotency.done(form, redirect(shown, 303))
     return render(
         "events/form.html", form=form, event=None, source=source, status=form_errors_status(form)
     )
