@@ -17,7 +17,7 @@ from wiki.schedule.drafts import Doc
 from wiki.schedule.models import ScheduleVersion
 from wiki.schedule.solver import Placement
 
-_cache: dict[tuple[str, int], programmes.Programme] = {}
+_cache: dict[tuple, programmes.Programme] = {}
 _lock = threading.Lock()
 CACHE_SIZE = 64
 
@@ -54,7 +54,9 @@ def all_for(event: Event) -> list[ScheduleVersion]:
 
 def programme(version: ScheduleVersion) -> programmes.Programme:
     """Return the version's programme, parsed once per process."""
-    key = (str(db.engine.url), version.id)
+    # The publish time is in the key too: a database made again at the same address (tests)
+    # starts its ids again, and must not be served another database's programme.
+    key = (str(db.engine.url), version.id, version.published_at)
     found = _cache.get(key)
     if found is None:
         found = programmes.from_json(
