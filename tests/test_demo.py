@@ -256,6 +256,13 @@ def test_every_view_of_the_demo_programme_answers(app, runner, client, auth):
     assert "v2" in client.get(f"/events/{slug}/schedule.xml").get_data(as_text=True)
     auth.login("dad", password=PASSWORDS["dad"])
     assert client.get(f"/events/{slug}/schedule/agenda").status_code == 200
+    inbox = dom.page(client.get("/notices")).text
+    assert "the programme changed (v2)" in inbox and "the programme is published" in inbox
+    assert "2 unread notices" in inbox  # the header counts them
+    auth.logout()
+    auth.login("facilitator", password=PASSWORDS["facilitator"])
+    editor_page = client.get(f"/events/{slug}/schedule/draft").get_data(as_text=True)
+    assert "Published: <a" in editor_page and "Nothing has changed since v2" in editor_page
 
 
 def test_seeding_the_demo_sends_no_mail_even_with_a_mail_server(make_app, smtp_sink):

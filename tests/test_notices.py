@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.programme_camp import close_voting, free_cell, move_on_draft, plan_draft, publish_head
 from tests.schedule_camp import build_camp
@@ -16,7 +17,7 @@ from wiki.extensions import db
 from wiki.notices import services
 from wiki.notices.models import Notice
 from wiki.pitches.models import Ballot, Dot, Pitch
-from wiki.schedule import publishing, versions
+from wiki.schedule import drafts, publishing, versions
 
 
 @pytest.fixture
@@ -166,3 +167,152 @@ def test_no_mail_to_an_unconfirmed_address(mail_app, smtp_sink, create_user, cre
     assert inbox.messages  # the confirmed hosts were mailed
     with app.app_context():
         assert db.session.query(Notice).filter_by(user_id=camp.hosts[0]).count() == 1
+
+
+def _notice(app, user_id, title, lines, *, created_at, read=False, link="/notices") -> int:
+    with app.app_context():
+        notice = Notice(
+            user_id=user_id,
+            key=f"test:{title}",
+            title=title,
+            body="\n".join(lines),
+            link=link,
+            created_at=created_at,
+            read_at=utcnow() if read else None,
+        )
+        db.session.add(notice)
+        db.session.commit()
+        return notice.id
+
+
+def test_the_inbox_is_newest_first_with_the_unread_marked(app, client, auth, create_user):
+    user = create_user("kim")
+    now = utcnow()
+    _notice(app, user.id, "Oldest, unread", ["a"], created_at=now - timedelta(hours=2))
+    _notice(app, user.id, "Newest, read", ["b"], created_at=now, read=True)
+    _notice(app, user.id, "Middle, unread", ["c"], created_at=now - timedelta(hours=1))
+    auth.login("kim")
+    page = _text(client.get("/notices"))
+    assert page.index("Newest, read") < page.index("Middle, unread") < page.index("Oldest, unread")
+    assert "Unread Middle, unread" in page and "Unread Newest" not in page
+    assert "2 unread." in page
+
+
+def test_a_notice_shows_titles_as_emphasis_and_escapes_the_rest(app, client, auth, create_user):
+    user = create_user("kim")
+    lines = ["*Composting <b>with</b> kids* moved <script>alert(1)</script> to the Hall 11:00."]
+    _notice(app, user.id, "The <i>programme</i> changed", lines, created_at=utcnow())
+    auth.login("kim")
+    page = client.get("/notices").get_data(as_text=True)
+    assert "<em>Composting &lt;b&gt;with&lt;/b&gt; kids</em> moved" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+    assert "The &lt;i&gt;programme&lt;/i&gt; changed" in page
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "//evil.example/steal",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "/\tevil",
+    ],
+)
+def test_a_notice_never_redirects_off_the_site(app, client, auth, create_user, link):
+    user = create_user("kim")
+    notice_id = _notice(app, user.id, "Odd", ["x"], created_at=utcnow(), link=link)
+    auth.login("kim")
+    answer = client.get(f"/notices/{notice_id}")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/notices"
+
+
+def test_a_local_link_is_followed(app, client, auth, create_user):
+    user = create_user("kim")
+    notice_id = _notice(app, user.id, "Ok", ["x"], created_at=utcnow(), link="/events?x=1#y")
+    auth.login("kim")
+    assert client.get(f"/notices/{notice_id}").headers["Location"] == "/events?x=1#y"
+
+
+def test_following_or_reading_touches_only_ones_own_notices(app, client, auth, create_user):
+    kim, lee = create_user("kim"), create_user("lee")
+    theirs = _notice(app, lee.id, "Lee's", ["x"], created_at=utcnow())
+    _notice(app, kim.id, "Kim's", ["x"], created_at=utcnow())
+    auth.login("kim")
+    assert client.get(f"/notices/{theirs}").status_code == 404
+    assert client.post("/notices/read").status_code == 302
+    with app.app_context():
+        assert db.session.get(Notice, theirs).read_at is None
+        assert services.unread_count(db.session.get(User, kim.id)) == 0
+
+
+def test_the_header_counts_unread_in_one_query_and_none_for_visitors(
+    app, client, auth, create_user
+):
+    user = create_user("kim")
+    for n in range(3):
+        _notice(app, user.id, f"N{n}", ["x"], created_at=utcnow())
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if "notices" in statement:
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert "unread notice" not in _text(client.get("/"))
+        assert statements == []
+        auth.login("kim")
+        statements.clear()
+        page = _text(client.get("/"))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert "Inbox 3 unread notices" in page
+    assert len(statements) == 1 and "count(" in statements[0].lower()
+
+
+def test_a_publish_rolled_back_after_it_was_made_sends_no_mail(
+    mail_app, smtp_sink, create_user, create_event
+):
+    app = mail_app
+    _, inbox = smtp_sink
+    camp = _camp(app, create_user, create_event)
+    with app.test_request_context():
+        happening = db.session.get(Event, camp.event_id)
+        user = db.session.get(User, camp.facilitator_id)
+        revision = drafts.get_draft(happening).head_revision
+        publishing.publish(happening, user, revision)
+        db.session.flush()
+        assert inbox.messages == []  # nothing goes before the commit
+        db.session.rollback()
+    assert inbox.messages == []
+    with app.app_context():
+        assert db.session.query(Notice).count() == 0
+    publish_head(app, camp)  # the same publish, committed, is mailed
+    assert inbox.messages
+
+
+def test_the_unread_count_reads_the_partial_index(app, create_user):
+    user = create_user("kim")
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the query plan is read from SQLite")
+        issued: list[tuple[str, tuple]] = []
+
+        def seen(_conn, _cursor, statement, parameters, *_args):
+            issued.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            services.unread_count(db.session.get(User, user.id))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        statement, parameters = next(s for s in issued if "notices" in s[0])
+        plan = db.session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters
+        )
+        assert "ix_notices_unread" in " ".join(str(row[-1]) for row in plan)

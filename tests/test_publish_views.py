@@ -7,12 +7,15 @@ import re
 import pytest
 
 from tests.programme_camp import (
+    close_voting,
     free_cell,
     head,
     move_on_draft,
     planned_camp,
     publish_head,
 )
+from tests.schedule_camp import build_camp
+from wiki.events.models import Event, EventState
 from wiki.extensions import db
 from wiki.schedule.models import ScheduleVersion
 
@@ -24,6 +27,16 @@ def camp(app, create_user, create_event):
 
 def _text(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+
+def _publish(client, camp, revision, **headers):
+    return client.post(
+        f"/events/{camp.slug}/schedule/draft/publish", data={"revision": revision}, headers=headers
+    )
+
+
+HTMX = {"HX-Request": "true"}
+BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
 
 
 def _versions(app) -> int:
@@ -63,6 +76,8 @@ def test_a_stale_revision_is_refused_without_a_version(app, camp, client, auth):
     )
     assert answer.status_code == 409
     assert "The draft changed since you looked" in _text(answer)
+    assert 'id="publish-error"' in answer.get_data(as_text=True)
+    assert "Publish v1…" in _text(answer)  # asked again, on the draft as it is now
     assert _versions(app) == 0
 
 
@@ -92,3 +107,74 @@ def test_after_a_move_the_editor_shows_what_would_change(app, camp, client, auth
     assert "What publishing now would change against v1" in page
     assert "Session idea 1 moved from" in page
     assert "Publish v2…" in page
+
+
+def test_an_empty_grid_says_so_and_is_not_published(app, client, auth, create_user, create_event):
+    camp = build_camp(app, create_user, create_event)
+    close_voting(app, camp)
+    auth.login(camp.facilitator)
+    page = _text(client.get(f"/events/{camp.slug}/schedule/draft"))
+    assert "The grid is empty: plan it or place some sessions before publishing" in page
+    assert "Publish v1…" not in page
+    answer = _publish(client, camp, head(app, camp))
+    assert answer.status_code == 422
+    assert "Not published The grid is empty" in _text(answer)
+    assert _versions(app) == 0
+
+
+def test_publishing_while_voting_is_open_is_refused(app, camp, client, auth):
+    with app.app_context():
+        db.session.get(Event, camp.event_id).state = EventState.VOTING
+        db.session.commit()
+    auth.login(camp.facilitator)
+    answer = _publish(client, camp, head(app, camp))
+    assert answer.status_code == 422
+    assert "Close voting before publishing" in _text(answer)
+    assert _versions(app) == 0
+
+
+def test_a_second_version_says_how_many_changes_and_how_many_people_were_told(
+    app, camp, client, auth
+):
+    publish_head(app, camp)
+    room, slot = free_cell(app, camp, camp.pitches[0])
+    move_on_draft(app, camp, camp.pitches[0], room, slot)
+    auth.login(camp.facilitator)
+    answer = client.post(
+        f"/events/{camp.slug}/schedule/draft/publish",
+        data={"revision": head(app, camp)},
+        follow_redirects=True,
+    )
+    said = re.search(r"Published v2: (\d+) changes?; (\d+) (people|person) told", _text(answer))
+    assert said is not None
+    assert int(said[1]) >= 1 and int(said[2]) >= 1  # at least its host heard
+    assert _versions(app) == 2
+    editor_page = _text(client.get(f"/events/{camp.slug}/schedule/draft"))
+    assert "Published: v2" in editor_page and "Nothing has changed since v2" in editor_page
+
+
+def test_the_boosted_dialog_form_publishes_and_goes_to_the_programme(app, camp, client, auth):
+    auth.login(camp.facilitator)
+    answer = _publish(client, camp, head(app, camp), **BOOSTED)
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == f"/events/{camp.slug}/schedule"
+    assert _versions(app) == 1
+
+
+def test_an_htmx_publish_sends_the_whole_page_to_the_programme(app, camp, client, auth):
+    auth.login(camp.facilitator)
+    answer = _publish(client, camp, head(app, camp), **HTMX)
+    assert answer.status_code == 204
+    assert answer.headers["HX-Redirect"] == f"/events/{camp.slug}/schedule"
+    assert _versions(app) == 1
+    assert "Published v1" in _text(client.get(f"/events/{camp.slug}/schedule"))
+
+
+def test_an_htmx_refusal_answers_the_editor_fragment_with_the_reason(app, camp, client, auth):
+    auth.login(camp.facilitator)
+    answer = _publish(client, camp, head(app, camp) - 1, **HTMX)
+    assert answer.status_code == 409
+    body = answer.get_data(as_text=True)
+    assert "<html" not in body and 'id="publish-error"' in body
+    assert 'hx-swap-oob="innerHTML">The draft changed since you looked' in body
+    assert _versions(app) == 0

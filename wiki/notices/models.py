@@ -30,7 +30,9 @@ class Notice(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the unique (user_id, key) serves lookups by person, and the unread
+    # count must read ix_notices_unread (see migration 0015).
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))

@@ -71,12 +71,12 @@ def unread_count(user: User) -> int:
 
 
 def inbox(user: User, limit: int = INBOX_SIZE) -> list[Notice]:
-    """Return the person's newest notices, unread ones first."""
+    """Return the person's newest notices, newest first (the unread ones are marked)."""
     return list(
         db.session.scalars(
             select(Notice)
             .where(Notice.user_id == user.id)
-            .order_by(Notice.read_at.is_not(None), Notice.created_at.desc(), Notice.id.desc())
+            .order_by(Notice.created_at.desc(), Notice.id.desc())
             .limit(limit)
         )
     )

@@ -112,13 +112,14 @@ def _page(
     focus: str = "",
     block=None,
     plan_oob: bool = False,
+    publish_error: str = "",
 ):
     view = _view(event)
     context = {
         "plan_oob": plan_oob,
         "event": event,
         "view": view,
-        "publish": _publish_context(event, view),
+        "publish": _publish_context(event, view, publish_error),
         "message": message,
         "focus": focus,
         "form": RevisionForm(formdata=None),
@@ -136,8 +137,9 @@ def _page(
     return render(TEMPLATE, block=block, status=status, **context)
 
 
-def _publish_context(event: Event, view) -> dict | None:
-    """What the editor's Publish panel shows: the latest version, what would change, the ask."""
+def _publish_context(event: Event, view, error: str = "") -> dict | None:
+    """What the editor's Publish panel shows: the latest version, what would change, the ask,
+    and why the last try was refused."""
     if view is None:
         return None
     latest = versions.latest(event)
@@ -147,6 +149,7 @@ def _publish_context(event: Event, view) -> dict | None:
         "latest": latest,
         "pending": pending,
         "next_name": f"v{latest.number + 1 if latest else 1}",
+        "error": error,
         "confirmation": _publish_confirmation(event, view.revision, latest, pending)
         if ready
         else None,
@@ -472,8 +475,10 @@ def publish(slug: str):
     try:
         version = publishing.publish(event, current_user, form.revision.data)
     except publishing.PublishError as error:
-        status = 409 if error.field == "revision" or "Someone else" in error.message else 422
-        return _page(event, status, error.message, block=None)
+        status = 409 if error.field in publishing.CONFLICTS else 422
+        return _page(
+            event, status, error.message, block="editor_update", publish_error=error.message
+        )
     told = publishing.told_count(version)
     changes = len(versions.changes(version))
     what = f"{changes} {'change' if changes == 1 else 'changes'}; " if version.number > 1 else ""
@@ -481,4 +486,10 @@ def publish(slug: str):
         f"Published {version.name}: {what}{told} {'person' if told == 1 else 'people'} told.",
         "success",
     )
-    return redirect(url_for("programme.show", slug=event.slug), 303)
+    target = url_for("programme.show", slug=event.slug)
+    if wants_fragment():
+        # An htmx call that is not a boosted form: the whole page goes to the programme.
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)

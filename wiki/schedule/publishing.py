@@ -42,7 +42,15 @@ PUBLISHED = "programme-published"
 
 
 class PublishError(RuleError):
-    """The draft cannot be published as it is; the message says what to mend."""
+    """The draft cannot be published as it is; the message says what to mend.
+
+    ``field`` is "revision" when the draft changed since it was read and "version" when
+    someone else published first (both conflicts: look again), else what is wrong with it.
+    """
+
+
+# The refusals that are conflicts with someone else's change, not faults of the draft.
+CONFLICTS = frozenset({"revision", "version"})
 
 
 def _hosts(pitch: Pitch) -> str:
@@ -209,7 +217,7 @@ def publish(event: Event, by: User, base_revision: int) -> ScheduleVersion:
             db.session.flush()
     except IntegrityError:
         raise PublishError(
-            "grid",
+            "version",
             f"Someone else published v{number} a moment ago. Look at it before publishing again.",
         ) from None
     if event.state_enum != EventState.PUBLISHED:
