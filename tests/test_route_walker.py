@@ -42,7 +42,8 @@ IN_TEXT_PATH = ["abc", "2147483648", ODD_AND_LONG]
 # In a query parameter or a form field: numbers go in beside plausible words (a real target
 # type, a real format) so that the number reaches the query it would break; text goes
 # everywhere at once.
-NUMBERS = ["-1", "2147483648", str(2**63), "1.5"]
+# "²" is a digit to str.isdigit() but not to int(): a check by isdigit alone lets it through.
+NUMBERS = ["-1", "2147483648", str(2**63), "1.5", "²"]
 TEXTS = [ODD_AND_LONG]
 WORDS_IN_QUERY = {"type": "pitch", "template": "proposal", "sort": "dots", "format": "talk"}
 PNG = bytes.fromhex(

@@ -208,7 +208,7 @@ def account_key() -> str:
         name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
         user_id = decode_cookie(request.cookies.get(name, ""))
     ident = (user_id or "").partition(":")[0]
-    return f"account:{ident}" if ident.isdigit() else get_remote_address()
+    return f"account:{ident}" if ident.isascii() and ident.isdigit() else get_remote_address()
 
 
 def refund_after_commit() -> None:

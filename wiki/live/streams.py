@@ -26,7 +26,7 @@ RETRY_MILLISECONDS = 2000
 def _resume_from() -> int | None:
     value = request.headers.get("Last-Event-ID") or request.args.get("last_id") or ""
     value = value.strip()
-    return int(value) if value.isdigit() and len(value) <= 18 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _opening(topic: str, resume_from: int | None, replay_limit: int) -> tuple[list[bytes], int]:

@@ -202,7 +202,7 @@ def _shown_pitches(event: Event, exclude: int) -> list[Pitch]:
     ids = {
         int(raw)
         for raw in request.form.getlist("shown")[:MAX_SHOWN]
-        if raw.isdigit() and 0 < int(raw) < 2**31
+        if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31
     } - {exclude}
     if not ids:
         return []

@@ -52,7 +52,8 @@ def _version(event: Event) -> ScheduleVersion:
             abort(_plain(404, NOT_PUBLISHED))
         return version
     number = asked.removeprefix("v")
-    version = versions.get(event, int(number)) if number.isdigit() and len(number) < 9 else None
+    known = number.isascii() and number.isdigit() and len(number) < 9
+    version = versions.get(event, int(number)) if known else None
     if version is None:
         if versions.latest(event) is None:
             abort(_plain(404, NOT_PUBLISHED))

@@ -185,7 +185,12 @@ def read_filters(
     room_id = None
     if room is not None and room.strip():
         raw = room.strip()
-        if raw.isdigit() and len(raw) < 10 and programme.room(int(raw)) is not None:
+        if (
+            raw.isascii()
+            and raw.isdigit()
+            and len(raw) < 10
+            and programme.room(int(raw)) is not None
+        ):
             room_id = int(raw)
         else:
             errors.append(f"There is no room “{_shown(raw)}” in this programme.")

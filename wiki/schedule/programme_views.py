@@ -105,7 +105,7 @@ def _programme_context(event: Event, version: ScheduleVersion, latest: ScheduleV
 def _updated_to(latest: ScheduleVersion) -> str:
     """Say the programme was updated, when a live re-fetch finds a newer version than shown."""
     shown = request.headers.get("X-Programme-Shown", "")
-    if wants_fragment() and shown.isdigit() and int(shown) != latest.number:
+    if wants_fragment() and shown.isascii() and shown.isdigit() and int(shown) != latest.number:
         return f"Programme updated to {latest.name}."
     return ""
 

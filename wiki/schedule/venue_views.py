@@ -37,7 +37,7 @@ def _room(programme: Programme | None) -> RoomInfo | None:
     value = request.args.get("room", "").strip()
     if not value or programme is None:
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
         abort(400, "The room must be given by its number, like ?room=3.")
     room = programme.room(int(value))
     if room is None:
