@@ -170,3 +170,25 @@ def load_camp(app, data: dict) -> str:
                     )
         db.session.commit()
         return db.session.get(Event, event.id).slug
+
+
+def scratch_app(name: str, **settings):
+    """Return the app on a migrated scratch SQLite database, with ``settings`` on top."""
+    import tempfile
+    from pathlib import Path
+
+    from wiki import create_app, migrations
+
+    folder = Path(tempfile.mkdtemp(prefix=f"campwiki-bench-{name}-"))
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+            "ARGON2_PROFILE": "fast-insecure-for-tests",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            **settings,
+        }
+    )
+    with app.app_context():
+        migrations.upgrade(app)
+    return app

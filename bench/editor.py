@@ -23,11 +23,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from bench.camp import PASSWORD, load_camp
+from bench.camp import PASSWORD, load_camp, scratch_app
 from bench.solver import generate
 
 
@@ -47,21 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=60)
     args = parser.parse_args(argv)
 
-    from wiki import create_app, migrations
-
-    folder = Path(tempfile.mkdtemp(prefix="campwiki-bench-editor-"))
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "ARGON2_PROFILE": "fast-insecure-for-tests",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "SCHEDULE_RUNNER": "inline",
-            "SCHEDULE_TIME_LIMIT": 3.0,
-        }
-    )
-    with app.app_context():
-        migrations.upgrade(app)
+    app = scratch_app("editor", SCHEDULE_RUNNER="inline", SCHEDULE_TIME_LIMIT=3.0)
     slug = load_camp(app, generate(args.size, 0))
     client = app.test_client()
     page = client.get("/-/login").get_data(as_text=True)

@@ -23,11 +23,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from bench.camp import load_camp
+from bench.camp import load_camp, scratch_app
 from bench.solver import generate
 
 EXPORTS = ("schedule.xml", "schedule.json", "schedule.ics", "schedule.csv")
@@ -146,21 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from bench.bare_app import create_app as create_bare_app
-    from wiki import create_app, migrations
 
-    folder = Path(tempfile.mkdtemp(prefix="campwiki-bench-programme-"))
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "ARGON2_PROFILE": "fast-insecure-for-tests",
-            "RATELIMIT_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "BASE_URL": "https://camp.example",
-        }
-    )
-    with app.app_context():
-        migrations.upgrade(app)
+    app = scratch_app("programme", RATELIMIT_ENABLED=False, BASE_URL="https://camp.example")
     slug = load_camp(app, generate(args.size, 0))
     _publish(app, slug)
     programme, table = _bare_table(app, slug)
