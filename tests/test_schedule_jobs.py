@@ -77,9 +77,8 @@ def test_plan_runs_as_a_job_and_saves_a_valid_grid(inline):
     assert "Planning the grid" in answer.get_data(as_text=True)
     # The plan's block comes too, out of band, so its progress shows even before the stream
     # says anything.
-    assert '<section id="plan" class="plan" aria-labelledby="plan-title" hx-swap-oob="true"' in (
-        answer.get_data(as_text=True)
-    )
+    plan = '<section id="plan" class="plan" aria-labelledby="plan-title" hx-swap-oob="innerHTML"'
+    assert plan in answer.get_data(as_text=True)
     job = _wait(app, _job(app).id, {JobStatus.DONE})
     assert job.result_revision == 1 and job.base_revision == 0
     number, doc = _head(app, camp)

@@ -23,6 +23,17 @@
     }
   });
 
+  // A live part of a page (the programme, an agenda) keeps its element and has only its
+  // content replaced, so the version it shows is in that content (data-shown), not in an
+  // attribute of its own: send it with each live re-fetch, so the answer can say "Programme
+  // updated to v3" when, and only when, that is news.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.matches || !elt.matches("[hx-trigger*='sse:']")) return;
+    var shown = elt.querySelector("[data-shown]");
+    if (shown) event.detail.headers["X-Programme-Shown"] = shown.getAttribute("data-shown");
+  });
+
   // A swap replaces the dot control that was just pressed; htmx focuses the new button with
   // the same id. When that button is now disabled (no dots left, or the session's maximum),
   // keep focus in the same control instead of losing it to the page: on its other button, or
