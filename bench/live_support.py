@@ -87,7 +87,9 @@ def server_env(database_url: str) -> dict[str, str]:
         "CAMPWIKI_DATABASE_URL": database_url,
         "CAMPWIKI_SECRET_KEY": SECRET_KEY,
         "CAMPWIKI_ARGON2_PROFILE": "fast-insecure-for-tests",
-        "CAMPWIKI_RATELIMIT_STORAGE_URI": "memory://",
+        # What production runs: limits counted in the app's database, shared by the workers
+        # (production refuses memory://). Only failed logins use the limit up.
+        "CAMPWIKI_RATELIMIT_STORAGE_URI": "database://",
     }
 
 
