@@ -11,6 +11,8 @@ from tests.schedule_camp import build_camp
 from wiki.accounts.models import Role, User
 from wiki.events.models import Event
 from wiki.extensions import db
+from wiki.live.models import LiveEvent
+from wiki.live.services import event_topic
 from wiki.pitches.models import Pitch
 from wiki.schedule.models import GuestHost, Room, TimeSlot, Unavailability
 from wiki.schedule.problems import build_problem
@@ -357,6 +359,13 @@ def test_day_pitch_added_counts_as_a_person_and_can_be_claimed(
     assert problem.person(f"g{guest_id}").name == "Sam"
     shown = client.get(f"/events/{camp.slug}/pitches/{pitch_id}").get_data(as_text=True)
     assert "Sam" in shown
+    with app.app_context():  # open boards hear of it, as of any other new pitch
+        told = db.session.scalars(
+            select(LiveEvent.data).where(
+                LiveEvent.topic == event_topic(camp.event_id), LiveEvent.kind == "pitch-added"
+            )
+        ).all()
+    assert told == [f'{{"pitch":{pitch_id}}}']
 
     sam = create_user("samuel", Role.PARTICIPANT, display_name="Samuel")
     bad = client.post(

@@ -18,6 +18,7 @@ from wiki.accounts.models import User
 from wiki.events.models import Event
 from wiki.events.signals import event_copied
 from wiki.extensions import db
+from wiki.live import services as live
 from wiki.pitches.models import Audience, Pitch, PitchFormat, PitchStatus
 from wiki.pitches.services import children_of
 from wiki.rules import RuleError
@@ -380,6 +381,7 @@ def add_day_pitch(event: Event, details: DayPitchDetails, by: User) -> Pitch:
     db.session.add(PitchGuestHost(pitch_id=pitch.id, guest_host_id=guest.id))
     db.session.flush()
     db.session.expire(pitch, ["guest_host"])
+    live.publish(live.event_topic(event.id), "pitch-added", {"pitch": pitch.id})  # open boards
     return pitch
 
 
