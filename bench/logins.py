@@ -9,9 +9,10 @@ Run from the repository root:
 Measured in process through Flask's test client on a scratch database migrated to the
 newest schema, each row after its warm-ups, in this order in one run:
 
-- the events list, anonymous (the baseline) and logged in: the difference is what loading the
-  person costs, now one query that also checks the login row is still there (an ended login
-  loads nobody);
+- the events list, anonymous (the baseline) and logged in: the difference is loading the
+  person (one query that also checks their login row is still there: an ended login loads
+  nobody) and the header's count of unread notices;
+- that lookup alone, against the primary-key load it replaced, each in a fresh session;
 - a wrong password through ``POST /-/login`` with the limit counted in memory (``memory://``,
   what each worker did alone before) and in the database (``database://``, the shipped
   default, one upsert per limit checked). The limit is raised so that no request answers
@@ -97,6 +98,32 @@ def _measure(app, request, runs: int, warmup: int) -> tuple[list[float], float]:
     return times, statements / runs
 
 
+def _lookups(app, runs: int, warmup: int) -> list[tuple]:
+    """Time loading the person as each request does: by primary key alone (before issue 9)
+    and through their login's secret (now), each in a fresh session."""
+    from wiki.accounts import services as accounts
+    from wiki.accounts.models import User
+    from wiki.extensions import db
+
+    with app.test_request_context():
+        user = accounts.find_user("sam")
+        accounts.start_login(user)
+        ident, secret = user.id, user.login_secret
+        db.session.commit()
+        rows = []
+        for name, load in (
+            ("load the person by id (before issue 9)", lambda: db.session.get(User, ident)),
+            ("load them through their login (now)", lambda: accounts.user_for_login(ident, secret)),
+        ):
+
+            def request(load=load):
+                assert load() is not None
+                db.session.remove()
+
+            rows.append((name, *_measure(app, request, runs, warmup)))
+        return rows
+
+
 def _get(client, path: str):
     def request():
         response = client.get(path)
@@ -129,36 +156,22 @@ def main(argv: list[str] | None = None) -> int:
         logged_in = app.test_client()
         answer = logged_in.post("/-/login", data={"username": "sam", "password": PASSWORD})
         assert answer.status_code == 303, answer.status_code
-        rows.append(
-            (
-                "GET /events/, anonymous",
-                *_measure(app, _get(anonymous, "/events/"), args.runs, args.warmup),
-                0,
-            )
+        pages = {"anonymous": anonymous, "logged in": logged_in}
+        for name, client in pages.items():
+            times, statements = _measure(app, _get(client, "/events/"), args.runs, args.warmup)
+            rows.append((f"GET /events/, {name}", times, statements, 0))
+        by_id, by_login = _lookups(app, args.runs, args.warmup)
+        rows += [(*by_id, 2), (*by_login, 2)]
+        times, statements = _measure(
+            app, _wrong_password(app.test_client()), args.runs, args.warmup
         )
-        rows.append(
-            (
-                "GET /events/, logged in",
-                *_measure(app, _get(logged_in, "/events/"), args.runs, args.warmup),
-                0,
-            )
-        )
-        rows.append(
-            (
-                "POST /-/login, wrong password, memory://",
-                *_measure(app, _wrong_password(app.test_client()), args.runs, args.warmup),
-                2,
-            )
-        )
+        rows.append(("POST /-/login, wrong password, memory://", times, statements, 4))
 
         app = _app(url, "database://")
-        rows.append(
-            (
-                "POST /-/login, wrong password, database://",
-                *_measure(app, _wrong_password(app.test_client()), args.runs, args.warmup),
-                2,
-            )
+        times, statements = _measure(
+            app, _wrong_password(app.test_client()), args.runs, args.warmup
         )
+        rows.append(("POST /-/login, wrong password, database://", times, statements, 4))
 
     print(machine_line())
     print(f"database: {args.db}, {args.runs} runs after {args.warmup} warm-ups each\n")
