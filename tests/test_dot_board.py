@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from tests.dom import parse, top_level
@@ -365,3 +366,29 @@ def test_shown_ids_that_are_not_this_events_sessions_are_ignored(client, three_s
         three_sessions[0],
         three_sessions[1],
     }
+
+
+def test_a_vote_reads_the_households_ballots_once_for_its_answer(app, client, three_sessions):
+    """One read of the ballot to vote, one for the whole household's answer (switcher counts,
+    dots left, every "+"), not one per child and per figure."""
+    rsvp_household(client)
+    with app.app_context():
+        maya = db.session.scalar(select(RsvpChild.id).where(RsvpChild.first_name == "Maya"))
+        vote_on_board(client, three_sessions[1], three_sessions, **{"as": str(maya)})
+        vote_on_board(client, three_sessions[1], three_sessions)  # both have ballots now
+        reads: list[str] = []
+
+        def seen(_conn, _cursor, statement, *_args):
+            if statement.lstrip().upper().startswith("SELECT") and "FROM ballots" in statement:
+                reads.append(statement)
+
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", seen)
+    try:
+        body = vote_on_board(client, three_sessions[0], three_sessions, **{"as": str(maya)})
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", seen)
+    tree = parse(body.get_data(as_text=True))
+    choices = {a.text for a in tree.by_id("voter-switcher").find_all("a")}
+    assert choices == {"You (4 left)", "✓ Maya (3 left)", "Tom (5 left)"}
+    assert len(reads) == 2

@@ -101,9 +101,15 @@ def _dot_controls(
     """
     if voter is None:
         return {"voter": None, "voters": [], "mine": {}, "left": 0, "blocked": {}}
-    where = voting.standing(event, voter)
+    ballots = voting.household_ballots(event, voter.user)
+    where = voting.standing(event, voter, ballots)
     voters = [
-        (v, voting.dots_left(event, v), _with_voter(back, v), v.child_key == voter.child_key)
+        (
+            v,
+            voting.left_of(event, ballots.get(v.child_key)),
+            _with_voter(back, v),
+            v.child_key == voter.child_key,
+        )
         for v in voting.voters_for(event, current_user)
     ]
     return {

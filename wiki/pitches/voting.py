@@ -105,8 +105,7 @@ def existing_ballot(event: Event, voter: Voter) -> Ballot | None:
 
 def dots_left(event: Event, voter: Voter) -> int:
     """Return how many dots the voter has left to place."""
-    ballot = existing_ballot(event, voter)
-    return ballot.left if ballot else event.dots_per_person
+    return left_of(event, existing_ballot(event, voter))
 
 
 class VoteRefused(PitchError):
@@ -245,9 +244,21 @@ def remove_dot(event: Event, pitch: Pitch, voter: Voter) -> Placed:
     return Placed(left=budget - spent, on_pitch=on_pitch)
 
 
+def household_ballots(event: Event, user: User) -> dict[int, Ballot]:
+    """Return the ballots of a person and the children they vote for, by ``child_key``, in
+    one query (what one vote's answer shows for the whole household)."""
+    ballots = db.session.scalars(
+        select(Ballot).where(Ballot.event_id == event.id, Ballot.user_id == user.id)
+    )
+    return {ballot.child_key: ballot for ballot in ballots}
+
+
 def my_dots(event: Event, voter: Voter) -> dict[int, int]:
     """Return {pitch id: dots} this voter placed; nobody else's dots are ever shown."""
-    ballot = existing_ballot(event, voter)
+    return _dots_on(existing_ballot(event, voter))
+
+
+def _dots_on(ballot: Ballot | None) -> dict[int, int]:
     if ballot is None:
         return {}
     return dict(
@@ -266,12 +277,23 @@ class Standing:
     mine: dict[int, int]
 
 
-def standing(event: Event, voter: Voter) -> Standing:
-    """Return the voter's dots by their ballot's own limits (the event's until a first dot)."""
-    ballot = existing_ballot(event, voter)
+def standing(event: Event, voter: Voter, ballots: dict[int, Ballot] | None = None) -> Standing:
+    """Return the voter's dots by their ballot's own limits (the event's until a first dot).
+
+    :param ballots: the household's ballots (``household_ballots``) when already read.
+    """
+    if ballots is None:
+        ballot = existing_ballot(event, voter)
+    else:
+        ballot = ballots.get(voter.child_key)
     if ballot is None:
         return Standing(event.dots_per_person, event.max_dots_per_pitch, {})
-    return Standing(ballot.left, ballot.per_pitch, my_dots(event, voter))
+    return Standing(ballot.left, ballot.per_pitch, _dots_on(ballot))
+
+
+def left_of(event: Event, ballot: Ballot | None) -> int:
+    """Return the dots left on ``ballot``: the event's whole budget before a first dot."""
+    return ballot.left if ballot else event.dots_per_person
 
 
 def add_blocked(event: Event, pitch: Pitch, voter: Voter, where: Standing) -> str | None:
