@@ -103,11 +103,6 @@ def existing_ballot(event: Event, voter: Voter) -> Ballot | None:
     )
 
 
-def dots_left(event: Event, voter: Voter) -> int:
-    """Return how many dots the voter has left to place."""
-    return left_of(event, existing_ballot(event, voter))
-
-
 class VoteRefused(PitchError):
     """The vote breaks a rule; the message says which."""
 
