@@ -102,7 +102,7 @@ def _dot_controls(
     if voter is None:
         return {"voter": None, "voters": [], "mine": {}, "left": 0, "blocked": {}}
     ballots = voting.household_ballots(event, voter.user)
-    where = voting.standing(event, voter, ballots)
+    where = voting.standing(event, ballots.get(voter.child_key))
     voters = [
         (
             v,

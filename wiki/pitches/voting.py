@@ -272,15 +272,8 @@ class Standing:
     mine: dict[int, int]
 
 
-def standing(event: Event, voter: Voter, ballots: dict[int, Ballot] | None = None) -> Standing:
-    """Return the voter's dots by their ballot's own limits (the event's until a first dot).
-
-    :param ballots: the household's ballots (``household_ballots``) when already read.
-    """
-    if ballots is None:
-        ballot = existing_ballot(event, voter)
-    else:
-        ballot = ballots.get(voter.child_key)
+def standing(event: Event, ballot: Ballot | None) -> Standing:
+    """Return where a voter's ballot stands by its own limits (the event's until a first dot)."""
     if ballot is None:
         return Standing(event.dots_per_person, event.max_dots_per_pitch, {})
     return Standing(ballot.left, ballot.per_pitch, _dots_on(ballot))
